@@ -1,0 +1,152 @@
+"""Derived views of a library for listings: by year, region, type, provider, topic, domain, national goal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Callable, Hashable, Iterable, TypeVar
+
+from .model import Goal, Library, Region, Scheme, Topic, Year, slugify
+
+NEWEST_COUNT = 10
+T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+
+
+@dataclass(frozen=True)
+class GoalUse:
+    """One goal as one scheme uses it."""
+
+    scheme: Scheme
+    goal: Goal
+
+
+@dataclass(frozen=True)
+class GoalEntry:
+    """Goals with the same name across schemes, and the schemes that use them."""
+
+    name: str
+    uses: tuple[GoalUse, ...]
+
+    @property
+    def anchor(self) -> str:
+        """Fragment id for this goal within a listing."""
+        return "goal-" + slugify(self.name)
+
+
+@dataclass(frozen=True)
+class Provider:
+    """A provider and its listed schemes across years and commissioners."""
+
+    slug: str
+    name: str
+    schemes: tuple[Scheme, ...]
+
+    @property
+    def url(self) -> str:
+        """The provider's page."""
+        return f"/providers/{self.slug}/"
+
+    @property
+    def types(self) -> tuple[str, ...]:
+        """Provider types its schemes give, sorted."""
+        return tuple(sorted({s.provider_type for s in self.schemes}))
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Every grouping the pages list, computed once from the library."""
+
+    library: Library
+    years: tuple[Year, ...]
+    regions: dict[str, Region]
+    topics: dict[str, Topic]
+    listed: tuple[Scheme, ...]
+    by_year: dict[str, tuple[Scheme, ...]]
+    by_region: dict[str, tuple[Scheme, ...]]
+    by_type: dict[str, tuple[Scheme, ...]]
+    providers: tuple[Provider, ...]
+    goals_by_topic: dict[str, tuple[GoalEntry, ...]]
+    goals_by_domain: dict[str, tuple[GoalEntry, ...]]
+    untopical_goals: tuple[GoalEntry, ...]
+    adoptions: dict[tuple[str, str], tuple[Scheme, ...]]
+    newest: tuple[Scheme, ...]
+
+    def year(self, slug: str) -> Year:
+        """The year with this slug."""
+        return next(y for y in self.years if y.slug == slug)
+
+    def has_provider_page(self, slug: str) -> bool:
+        """True when a provider has listed schemes, and so a page."""
+        return any(p.slug == slug for p in self.providers)
+
+    def national_goal_url(self, year: str, goal_id: str) -> str:
+        """Where a national goal is described."""
+        return f"/national-goals/#{year}-{goal_id}"
+
+    def goal_count(self) -> int:
+        """Distinct goal names across listed schemes."""
+        return len({_goal_key(use.goal.name) for uses in self.goals_by_domain.values() for e in uses
+                    for use in e.uses} | {_goal_key(e.name) for e in self.untopical_goals})
+
+
+def build_catalog(library: Library) -> Catalog:
+    """Group a library's listed schemes every way the site lists them."""
+    listed = tuple(sorted(library.listed_schemes, key=lambda s: (s.year, s.region, s.title.casefold(), s.slug)))
+    uses = [GoalUse(s, g) for s in listed for g in s.goals]
+    return Catalog(
+        library=library, years=tuple(sorted(library.years, key=lambda y: y.slug)),
+        regions={r.slug: r for r in library.regions}, topics={t.slug: t for t in library.topics},
+        listed=listed,
+        by_year=_group(listed, lambda s: [s.year]), by_region=_group(listed, lambda s: [s.region]),
+        by_type=_group(listed, lambda s: [s.provider_type]),
+        providers=_providers(listed),
+        goals_by_topic={k: _entries(v) for k, v in _group(uses, lambda u: list(u.goal.topics)).items()},
+        goals_by_domain={k: _entries(v) for k, v in _group(uses, lambda u: [u.goal.domain or "unspecified"]).items()},
+        untopical_goals=_entries([u for u in uses if not u.goal.topics]),
+        adoptions=_group(listed, lambda s: sorted({(s.year, g.national) for g in s.goals if g.national})),
+        newest=tuple(sorted(listed, key=lambda s: (s.submitted or s.updated or _year_start(s.year), s.id),
+                            reverse=True)[:NEWEST_COUNT]),
+    )
+
+
+def _group(items: Iterable[T], keys: Callable[[T], Iterable[K]]) -> dict[K, tuple[T, ...]]:
+    """Group items under each key keys(item) gives, keeping order, as tuples sorted by key."""
+    groups: dict[K, list[T]] = defaultdict(list)
+    for item in items:
+        for key in keys(item):
+            groups[key].append(item)
+    return {key: tuple(groups[key]) for key in sorted(groups)}  # type: ignore[type-var]
+
+
+def _providers(schemes: tuple[Scheme, ...]) -> tuple[Provider, ...]:
+    """Providers by slug; the name shown is the one on their most recent scheme."""
+    grouped = _group(schemes, lambda s: [s.provider_slug])
+    return tuple(Provider(slug, max(items, key=lambda s: (s.year, s.id)).provider_name,
+                          tuple(sorted(items, key=lambda s: (s.year, s.id), reverse=True)))
+                 for slug, items in grouped.items())
+
+
+def _goal_key(name: str) -> str:
+    """Goals match by name, ignoring case, spacing and punctuation."""
+    return re.sub(r"[^a-z0-9]+", " ", name.casefold()).strip()
+
+
+def _entries(uses: Iterable[GoalUse]) -> tuple[GoalEntry, ...]:
+    """Collapse goal uses with the same name into entries, sorted by name."""
+    grouped: dict[str, list[GoalUse]] = defaultdict(list)
+    for use in uses:
+        grouped[_goal_key(use.goal.name)].append(use)
+    entries = []
+    for items in grouped.values():
+        name = Counter(u.goal.name for u in items).most_common(1)[0][0]
+        entries.append(GoalEntry(name, tuple(sorted(items, key=lambda u: (u.scheme.year, u.scheme.id),
+                                                    reverse=True))))
+    return tuple(sorted(entries, key=lambda e: e.name.casefold()))
+
+
+def _year_start(year: str) -> dt.date:
+    """1 April of a financial year, for sorting schemes without dates."""
+    return dt.date(int(year[:4]), 4, 1)

@@ -1,0 +1,83 @@
+"""Turn a scheme's validated YAML data into the frozen model."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from .load import SchemeSource
+from .model import (Attachment, Commissioner, Goal, Indicator, Measure, Milestone, PaymentScale, Scheme, Year)
+
+
+def to_scheme(source: SchemeSource, data: dict[str, Any], year: Year) -> Scheme:
+    """Build a Scheme from data that has passed validation."""
+    provider = data["provider"]
+    framework = data.get("framework", "cquin")
+    kind = "CQUIN scheme" if framework == "cquin" else "quality incentive scheme"
+    title = _text(data.get("title")) or f"{_text(provider['name'])} {kind} {year.label}"
+    return Scheme(
+        year=source.year, region=source.region, slug=source.slug, src_path=source.file.src_path,
+        title=title, provider_name=_text(provider["name"]), provider_type=provider["type"],
+        provider_code=_text(provider.get("code")),
+        commissioners=tuple(_commissioner(c) for c in data["commissioners"]),
+        framework=framework, illustrative=bool(data.get("illustrative", False)),
+        status=data.get("status", "published"), submitted=data.get("submitted"), updated=data.get("updated"),
+        source=_text(data.get("source")), contract_value=_number(data.get("contract_value")),
+        cquin_percent=_number(data.get("cquin_percent")), year_percent=year.cquin_percent,
+        summary=_text(data.get("summary")),
+        goals=tuple(_goal(g) for g in data["goals"]),
+        attachments=tuple(_attachment(source, a) for a in data.get("attachments") or ()),
+    )
+
+
+def _commissioner(value: Any) -> Commissioner:
+    """A commissioner written as a name or as {name, code}."""
+    if isinstance(value, dict):
+        return Commissioner(_text(value["name"]), _text(value.get("code")))
+    return Commissioner(_text(value))
+
+
+def _goal(data: dict[str, Any]) -> Goal:
+    """A goal and its indicators."""
+    return Goal(
+        number=_text(data["number"]), name=_text(data["name"]), description=_text(data.get("description")),
+        domain=data.get("domain") or "", national=_text(data.get("national")),
+        weight=_number(data.get("weight")), topics=tuple(data.get("topics") or ()),
+        indicators=tuple(_indicator(i) for i in data.get("indicators") or ()),
+    )
+
+
+def _indicator(data: dict[str, Any]) -> Indicator:
+    """An indicator with every template field."""
+    texts = ("description", "numerator", "denominator", "rationale", "data_source", "collection_frequency",
+             "collected_by", "reporting_frequency", "partial_achievement")
+    scale = data.get("payment_scale")
+    return Indicator(
+        number=_text(data["number"]), name=_text(data["name"]), weight=_number(data.get("weight")),
+        baseline=_measure(data.get("baseline")), target=_measure(data.get("target")),
+        reporting_date=data.get("reporting_date"),
+        milestones=tuple(Milestone(_text(m.get("period")), _text(m.get("value")), _number(m.get("payment")))
+                         for m in data.get("milestones") or ()),
+        payment_scale=PaymentScale(float(scale["min"]), float(scale["max"])) if scale else None,
+        **{name: _text(data.get(name)) for name in texts},
+    )
+
+
+def _measure(value: Optional[dict[str, Any]]) -> Optional[Measure]:
+    """A baseline or target, or None."""
+    return Measure(_text(value.get("period")), _text(value.get("value"))) if value else None
+
+
+def _attachment(source: SchemeSource, data: dict[str, Any]) -> Attachment:
+    """An attachment with its size, from the scheme's own folder."""
+    src_path = source.file.src_path.with_suffix("") / data["file"]
+    return Attachment(data["file"], _text(data.get("title")) or data["file"], src_path, src_path.stat().st_size)
+
+
+def _text(value: Any) -> str:
+    """Text from a YAML scalar; absent is empty."""
+    return "" if value is None else str(value).strip()
+
+
+def _number(value: Any) -> Optional[float]:
+    """A number as float, or None when absent."""
+    return None if value is None else float(value)

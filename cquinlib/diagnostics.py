@@ -1,0 +1,67 @@
+"""Diagnostics: errors and warnings that name file, line, column and field."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Iterable, Sequence
+
+
+class Severity(str, Enum):
+    """How bad a diagnostic is: errors stop the build, warnings only under --strict."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem found in one source file."""
+
+    src_path: Path
+    line: int
+    column: int
+    field: str
+    message: str
+    severity: Severity = Severity.ERROR
+
+    def format(self, root: Path | None = None) -> str:
+        """Render as `path:line:column: field: message` (warnings say so)."""
+        shown = display_path(self.src_path, root)
+        kind = "warning: " if self.severity is Severity.WARNING else ""
+        field = f"{self.field}: " if self.field else ""
+        return f"{shown}:{self.line}:{self.column}: {kind}{field}{self.message}"
+
+
+class BuildFailed(Exception):
+    """Raised when a library has errors; carries every diagnostic found."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+        """Keep the diagnostics sorted so that reports are stable."""
+        self.diagnostics = tuple(sorted(diagnostics))
+        super().__init__(f"{len(self.diagnostics)} problem(s) in the library")
+
+
+def display_path(path: Path, root: Path | None = None) -> str:
+    """Show a path relative to root (or the working directory) where possible."""
+    for base in (root, Path.cwd()):
+        if base is None:
+            continue
+        try:
+            return path.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            continue
+    return path.as_posix()
+
+
+def suggest(value: object, known: Iterable[str]) -> str:
+    """Return ' (did you mean 'x'?)' for the nearest known value, or ''."""
+    match = difflib.get_close_matches(str(value), list(known), n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+def has_errors(diagnostics: Iterable[Diagnostic], strict: bool = False) -> bool:
+    """True when any diagnostic stops the build (warnings count under strict)."""
+    return any(d.severity is Severity.ERROR or strict for d in diagnostics)

@@ -1,0 +1,52 @@
+"""Markdown to safe HTML: contributed text may format itself but never run script."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import markdown
+import nh3
+from markupsafe import Markup
+
+ALLOWED_TAGS = frozenset({"p", "br", "hr", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li",
+                          "a", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td",
+                          "dl", "dt", "dd", "abbr", "sup", "sub"})
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}, "td": {"align"},
+                      "h2": {"id"}, "h3": {"id"}, "h4": {"id"}}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
+@dataclass
+class MarkdownRenderer:
+    """Renders Markdown with one parser, sanitises with nh3, and roots site links under base_path."""
+
+    base_path: str = "/"
+    _parsers: dict[int, markdown.Markdown] = field(default_factory=dict, init=False, repr=False)
+
+    def __call__(self, text: str, top_heading: int = 2) -> Markup:
+        """Safe HTML for Markdown text; '#' becomes top_heading so page outlines stay in order."""
+        if not text:
+            return Markup("")
+        levels = [len(m) for m in re.findall(r"^(#{1,6})[ \t]", text, flags=re.MULTILINE)]
+        # The document's own top heading lands on top_heading, whether the author began at '#' or '##'.
+        base = max(1, top_heading - (min(levels) - 1)) if levels else top_heading
+        html = self._parser(base).reset().convert(text)
+        clean = nh3.clean(html, tags=set(ALLOWED_TAGS), attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
+                          url_schemes=set(URL_SCHEMES), link_rel="noopener noreferrer",
+                          attribute_filter=self._filter_attribute)
+        return Markup(clean)
+
+    def _parser(self, base_level: int) -> markdown.Markdown:
+        """One parser per heading base level, built once and reset between documents."""
+        if base_level not in self._parsers:
+            self._parsers[base_level] = markdown.Markdown(
+                extensions=["tables", "sane_lists", "toc"], output_format="html",
+                extension_configs={"toc": {"baselevel": base_level, "permalink": False}})
+        return self._parsers[base_level]
+
+    def _filter_attribute(self, tag: str, name: str, value: str) -> str | None:
+        """Root-relative links get the site's base path so they work under a sub-path."""
+        if tag == "a" and name == "href" and value.startswith("/") and not value.startswith("//"):
+            return self.base_path + value.lstrip("/")
+        return value

@@ -1,0 +1,147 @@
+"""Validate stage: check every parsed file against the format and turn the valid ones into the model."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from .diagnostics import Diagnostic, Severity, suggest
+from .load import LibrarySource, SchemeSource, SourceFile, YearSource
+from .model import Library, NationalGoal, Region, Scheme, Topic, Year, year_label
+from .rules import scheme_findings, topic_findings
+from .convert import to_scheme
+from .shapes import Finding, check_shape
+from .spec import REGIONS_FILE, SCHEME, TOPICS_FILE, YEAR_FILE
+from .yamlio import format_field, locate_all
+
+
+def validate_library(src: LibrarySource) -> tuple[Library, tuple[Diagnostic, ...]]:
+    """Check a whole library, reporting every problem; the model holds only what is valid."""
+    diagnostics: list[Diagnostic] = list(src.layout)
+    regions = _validate_regions(src.regions, diagnostics)
+    topics = _validate_topics(src.topics, diagnostics)
+    topic_slugs = frozenset(t.slug for t in topics)
+    years = tuple(y for y in (_validate_year(ys, topic_slugs, diagnostics) for ys in src.years) if y)
+    by_slug = {y.slug: y for y in years}
+    region_map = {r.slug: r for r in regions}
+    schemes = []
+    for source in src.schemes:
+        scheme = validate_scheme(source, region_map, topic_slugs, by_slug.get(source.year), diagnostics)
+        if scheme is not None:
+            schemes.append(scheme)
+    library = Library(src.root, regions, topics, years, tuple(schemes))
+    return library, tuple(sorted(diagnostics))
+
+
+def validate_scheme(source: SchemeSource, regions: dict[str, Region], topics: frozenset[str],
+                    year: Optional[Year], out: list[Diagnostic]) -> Optional[Scheme]:
+    """Check one scheme file in its place in the library; return its model when it is valid."""
+    file = source.file
+    if file.data is None and file.problems:
+        out.extend(to_diagnostics(file, []))
+        return None
+    findings = check_shape(file.data, SCHEME)
+    findings += _placement_findings(source, regions)
+    if isinstance(file.data, dict):
+        findings += scheme_findings(file.data, file.src_path, topics, year)
+    out.extend(to_diagnostics(file, findings))
+    if file.problems or any(f.severity is Severity.ERROR for f in findings) or year is None:
+        return None
+    return to_scheme(source, file.data, year)
+
+
+def _placement_findings(source: SchemeSource, regions: dict[str, Region]) -> list[Finding]:
+    """A scheme's region, from its folder, must exist and have existed in its year."""
+    region = regions.get(source.region)
+    if region is None:
+        if not regions:
+            return []
+        hint = suggest(source.region, regions)
+        return [Finding(("region",), f"folder '{source.region}' is not a region in _regions.yaml{hint}")]
+    if not region.existed_in(source.year):
+        span = f"{region.first_year or 'the start'} to {region.last_year or 'now'}"
+        return [Finding(("region",), f"{region.name} existed from {span}, not in {source.year}: "
+                                     "move the file to the region of its year")]
+    return []
+
+
+def _validate_regions(file: Optional[SourceFile], out: list[Diagnostic]) -> tuple[Region, ...]:
+    """Check _regions.yaml and build the regions."""
+    if file is None:
+        return ()
+    findings = check_shape(file.data, REGIONS_FILE) if file.data is not None or not file.problems else []
+    regions = []
+    if isinstance(file.data, dict):
+        for slug, entry in sorted(file.data.items(), key=lambda item: str(item[0])):
+            if not isinstance(entry, dict):
+                continue
+            first, last = entry.get("from"), entry.get("until")
+            if isinstance(first, str) and isinstance(last, str) and first > last:
+                findings.append(Finding((str(slug), "from"), f"from {first} is after until {last}"))
+            regions.append(Region(str(slug), str(entry.get("name", slug)), _str_or_none(first),
+                                  _str_or_none(last)))
+    out.extend(to_diagnostics(file, findings))
+    return tuple(regions)
+
+
+def _validate_topics(file: Optional[SourceFile], out: list[Diagnostic]) -> tuple[Topic, ...]:
+    """Check _topics.yaml and build the topic vocabulary."""
+    if file is None:
+        return ()
+    findings = check_shape(file.data, TOPICS_FILE) if file.data is not None or not file.problems else []
+    out.extend(to_diagnostics(file, findings))
+    if not isinstance(file.data, dict):
+        return ()
+    return tuple(Topic(str(slug), str(entry.get("name", slug)), str(entry.get("description") or ""))
+                 for slug, entry in sorted(file.data.items(), key=lambda item: str(item[0]))
+                 if isinstance(entry, dict))
+
+
+def _validate_year(source: YearSource, topics: frozenset[str], out: list[Diagnostic]) -> Optional[Year]:
+    """Check a _year.yaml: shape, unique national goal ids, known topics."""
+    file = source.file
+    if file is None:
+        return None
+    data = file.data if file.data is not None else {}
+    findings = check_shape(data, YEAR_FILE) if file.data is not None else []
+    goals: list[NationalGoal] = []
+    seen: set[str] = set()
+    national = data.get("national_goals") if isinstance(data, dict) else None
+    for index, goal in enumerate(national if isinstance(national, list) else []):
+        if not isinstance(goal, dict):
+            continue
+        goal_id = str(goal.get("id", ""))
+        if goal_id in seen:
+            findings.append(Finding(("national_goals", index, "id"), f"national goal id '{goal_id}' is used twice"))
+        seen.add(goal_id)
+        findings += topic_findings(goal.get("topics"), ("national_goals", index, "topics"), topics)
+        goals.append(NationalGoal(source.slug, goal_id, str(goal.get("name", "")),
+                                  str(goal.get("description") or ""), _strings(goal.get("settings")),
+                                  str(goal.get("target") or ""), _strings(goal.get("topics"))))
+    out.extend(to_diagnostics(file, findings))
+    if not isinstance(data, dict):
+        return None
+    percent = data.get("cquin_percent")
+    return Year(source.slug, str(data.get("label") or year_label(source.slug)),
+                float(percent) if isinstance(percent, (int, float)) and not isinstance(percent, bool) else None,
+                str(data.get("summary") or ""), tuple(goals))
+
+
+def to_diagnostics(file: SourceFile, findings: list[Finding]) -> list[Diagnostic]:
+    """Turn a file's parse problems and findings into diagnostics with line and column."""
+    out = [Diagnostic(file.src_path, p.line, p.column, p.field, p.message) for p in file.problems]
+    if findings:
+        positions = locate_all(file.src_path, [(f.path, f.at_key) for f in findings])
+        out += [Diagnostic(file.src_path, line, column, format_field(f.path), f.message, f.severity)
+                for f, (line, column) in zip(findings, positions)]
+    return out
+
+
+def _str_or_none(value: Any) -> Optional[str]:
+    """A string, or None for anything else."""
+    return value if isinstance(value, str) else None
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    """A list of strings as a tuple, ignoring anything else."""
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
+

@@ -1,0 +1,136 @@
+"""Shared fixtures: small scheme libraries written into tmp_path, as a contributor would write them."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+REGIONS = """\
+london:
+  name: London
+east-of-england:
+  name: East of England
+south-central:
+  name: South Central
+  until: 2012-13
+midlands:
+  name: Midlands
+  from: 2019-20
+"""
+
+TOPICS = """\
+vte:
+  name: Venous thromboembolism (VTE)
+  description: Risk assessment and prevention of *blood clots*.
+falls:
+  name: Falls prevention
+flu:
+  name: Flu vaccination
+"""
+
+YEAR_2010 = """\
+label: "2010/11"
+cquin_percent: 1.5
+summary: |
+  Two national goals for acute providers.
+national_goals:
+  - id: vte
+    name: VTE risk assessment
+    settings: [acute]
+    topics: [vte]
+  - id: patient-experience
+    name: Patient experience
+"""
+
+YEAR_2019 = """\
+cquin_percent: 1.25
+national_goals:
+  - id: flu
+    name: Staff flu vaccination
+    target: "80%"
+    topics: [flu]
+"""
+
+SCHEME = """\
+title: Example acute scheme 2010/11
+provider:
+  name: Example Hospitals NHS Foundation Trust
+  type: acute
+  code: RX1
+commissioners:
+  - NHS Example
+  - {name: NHS Other, code: 5P2}
+submitted: 2010-06-14
+contract_value: 100000000
+summary: |
+  A *worked* example.
+goals:
+  - number: "1"
+    name: Reduce avoidable harm from VTE
+    domain: safety
+    national: vte
+    weight: 60
+    topics: [vte]
+    indicators:
+      - number: "1.1"
+        name: Adult inpatients risk-assessed for VTE
+        weight: 60
+        baseline: {period: "Q4 2009/10", value: "76%"}
+        target: {period: "Q4 2010/11", value: "90%"}
+        milestones:
+          - {period: Q2, value: "80%", payment: 25}
+  - number: "2"
+    name: Fewer falls
+    domain: patient-experience
+    weight: 40
+    topics: [falls]
+contact:
+  name: Private Person
+  email: private.person@example.nhs.uk
+"""
+
+LibraryMaker = Callable[..., Path]
+
+
+def write_library(root: Path, schemes: dict[str, str] | None = None, years: dict[str, str] | None = None,
+                  regions: str = REGIONS, topics: str = TOPICS) -> Path:
+    """Write a library under root/schemes: shared files, year files, and schemes keyed by YEAR/REGION/SLUG."""
+    lib = root / "schemes"
+    lib.mkdir(parents=True, exist_ok=True)
+    (lib / "_regions.yaml").write_text(regions, encoding="utf-8")
+    (lib / "_topics.yaml").write_text(topics, encoding="utf-8")
+    for year, text in (years if years is not None else {"2010-11": YEAR_2010, "2019-20": YEAR_2019}).items():
+        (lib / year).mkdir(parents=True, exist_ok=True)
+        (lib / year / "_year.yaml").write_text(text, encoding="utf-8")
+    for scheme_id, text in (schemes if schemes is not None else {"2010-11/london/example": SCHEME}).items():
+        path = lib / f"{scheme_id}.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return lib
+
+
+def write_content(root: Path, pages: dict[str, str] | None = None) -> Path:
+    """Write a minimal content folder: site.yaml and an about page (plus any given pages)."""
+    content = root / "content"
+    content.mkdir(parents=True, exist_ok=True)
+    (content / "site.yaml").write_text("title: Test library\ndescription: A test.\ncontact_email: box@example.org\n",
+                                       encoding="utf-8")
+    for rel, text in (pages if pages is not None else {"about.md": "---\ntitle: About\nnav: 1\n---\n# Hello\n"}).items():
+        path = content / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return content
+
+
+@pytest.fixture
+def make_library(tmp_path: Path) -> LibraryMaker:
+    """A function that writes a library into tmp_path and returns its schemes folder."""
+    def make(schemes: dict[str, str] | None = None, **kwargs: object) -> Path:
+        """Write the library (see write_library)."""
+        return write_library(tmp_path, schemes, **kwargs)  # type: ignore[arg-type]
+    return make

@@ -1,0 +1,54 @@
+"""Helpers for tests that build a site and read it back as a user's browser would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urldefrag, urlparse
+
+from bs4 import BeautifulSoup
+
+from cquinlib.cli import main
+
+
+def build(root: Path, *extra: str) -> int:
+    """Build root/schemes with root/content into root/site through the command line."""
+    return main(["build", "--schemes", str(root / "schemes"), "--content", str(root / "content"),
+                 "--out", str(root / "site"), *extra])
+
+
+def page(site: Path, url: str) -> BeautifulSoup:
+    """Parse the built page at a site URL ('/years/2010-11/')."""
+    rel = url.lstrip("/")
+    path = site / (rel + "index.html" if url.endswith("/") else rel)
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under a folder with its bytes and modification time."""
+    return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def broken_links(site: Path, base_path: str = "/") -> list[tuple[str, str]]:
+    """(page, link) for every internal href or src that points at no file, or at a missing #fragment."""
+    soups = {p: BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser") for p in sorted(site.rglob("*.html"))}
+    ids = {p: {tag["id"] for tag in soup.find_all(id=True)} for p, soup in soups.items()}
+    broken = []
+    for html, soup in soups.items():
+        for tag in soup.find_all(["a", "link", "script", "img"]):
+            link = tag.get("href") or tag.get("src")
+            if not link or urlparse(link).scheme or link.startswith("//"):
+                continue
+            target, fragment = urldefrag(link)
+            path = html if not target else _file_for(site, base_path, target)
+            if path is None or not path.is_file() or (fragment and fragment not in ids.get(path, set())):
+                broken.append((html.relative_to(site).as_posix(), link))
+    return broken
+
+
+def _file_for(site: Path, base_path: str, target: str) -> Path | None:
+    """The built file a site-absolute link points at, or None when it leaves the site."""
+    if not target.startswith(base_path):
+        return None
+    rel = target[len(base_path):]
+    return site / rel / "index.html" if (not rel or rel.endswith("/")) else site / rel

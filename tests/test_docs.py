@@ -1,0 +1,45 @@
+"""The documentation matches the code: every format key is documented, the README's commands are real."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import REPO
+from cquinlib.cli import make_parser
+from cquinlib.spec import GOAL, INDICATOR, SCHEME, YEAR_FILE, Mapping
+
+
+def all_keys(shape: Mapping) -> set[str]:
+    """Every key of a mapping shape."""
+    return {field.name for field in shape.fields}
+
+
+def test_format_page_documents_every_key() -> None:
+    """content/guidance/format.md names every key a scheme, goal, indicator and year file may have."""
+    text = (REPO / "content" / "guidance" / "format.md").read_text(encoding="utf-8")
+    missing = sorted(k for shape in (SCHEME, GOAL, INDICATOR, YEAR_FILE) for k in all_keys(shape)
+                     if not re.search(rf"\b{k}\b", text))
+    assert missing == []
+
+
+def test_readme_starts_with_install_and_test_commands() -> None:
+    """The README's first code block is the two commands CI runs: install-and-build, then the tests."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```sh\n(.*?)```", readme, re.S)
+    assert block
+    lines = block.group(1).strip().splitlines()
+    assert len(lines) == 2
+    assert "pip install -e \".[test]\"" in lines[0] and lines[0].endswith("python build.py")
+    assert lines[1] == "python -m pytest"
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert "python -m pytest" in ci and "pip install" in ci and "-e \".[test]\"" in ci
+
+
+def test_readme_lists_every_verb() -> None:
+    """Each verb of the command line is documented in the README's table."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    parser = make_parser()
+    verbs = next(a for a in parser._actions if a.dest == "verb").choices  # type: ignore[union-attr]
+    assert verbs
+    for verb in verbs:
+        assert f"| `{verb}`" in readme, verb
