@@ -132,7 +132,11 @@ def _region_scheme_paths(year: str, region_dir: Path,
     """Yield the scheme files of one region folder, rejecting bad names and clashes."""
     seen: dict[str, Path] = {}
     for entry in sorted(region_dir.iterdir()):
-        if is_hidden(entry) or not entry.is_file() or entry.suffix not in SCHEME_SUFFIXES:
+        if is_hidden(entry) or not entry.is_file() or entry.suffix.lower() not in SCHEME_SUFFIXES:
+            continue
+        if entry.suffix not in SCHEME_SUFFIXES:
+            layout.append(Diagnostic(entry, 1, 1, "slug", f"'{entry.name}' must end in lower-case "
+                                                          f"'{entry.suffix.lower()}' to be read as a scheme"))
             continue
         slug = entry.stem
         if not is_slug(slug):

@@ -14,7 +14,7 @@ WEIGHT_TOLERANCE = 0.5
 ATTACHMENT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$"
 
 
-def scheme_findings(data: dict[str, Any], src_path: Path, topics: frozenset[str],
+def scheme_findings(data: dict[str, Any], src_path: Path, topics: Optional[frozenset[str]],
                     year: Optional[Year]) -> list[Finding]:
     """Every rule a scheme's content must meet beyond its shape, as findings."""
     goals = [g for g in _items(data.get("goals")) if isinstance(g[1], dict)]
@@ -28,9 +28,9 @@ def scheme_findings(data: dict[str, Any], src_path: Path, topics: frozenset[str]
     return findings
 
 
-def topic_findings(value: Any, path: tuple[Any, ...], topics: frozenset[str]) -> list[Finding]:
-    """Each topic slug in a list must be in _topics.yaml."""
-    if not isinstance(value, list) or not topics:
+def topic_findings(value: Any, path: tuple[Any, ...], topics: Optional[frozenset[str]]) -> list[Finding]:
+    """Each topic slug in a list must be in _topics.yaml (unchecked when that file is unusable)."""
+    if not isinstance(value, list) or topics is None:
         return []
     return [Finding(path + (index,), f"unknown topic '{slug}'{suggest(slug, topics)}: add it to _topics.yaml "
                                      "or use a known one")
@@ -47,7 +47,7 @@ def _indicators(goal: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
     return [(i, ind) for i, ind in _items(goal.get("indicators")) if isinstance(ind, dict)]
 
 
-def _goal_findings(goals: list[tuple[int, dict[str, Any]]], topics: frozenset[str],
+def _goal_findings(goals: list[tuple[int, dict[str, Any]]], topics: Optional[frozenset[str]],
                    year: Optional[Year]) -> Iterator[Finding]:
     """Known topics and national goals, sane payment scales and milestone payments."""
     for g, goal in goals:

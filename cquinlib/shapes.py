@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -41,7 +42,11 @@ def describe(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return "text"
+    if isinstance(value, bytes):
+        return "binary data"
+    if isinstance(value, (set, frozenset)):
+        return "a set"
+    return "text" if isinstance(value, str) else type(value).__name__
 
 
 def check_shape(value: Any, shape: Shape, path: FieldPath = ()) -> list[Finding]:
@@ -151,7 +156,13 @@ def _scalar_problem(value: Any, shape: Scalar) -> str | None:
 
 
 def _range_problem(value: float, shape: Scalar) -> str | None:
-    """A number below its minimum or above its maximum."""
+    """A number that is not finite, below its minimum or above its maximum."""
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an int too large for a float
+        return "the number is too large"
+    if not finite:
+        return f"{value} is not a usable number: write a finite number"
     if shape.minimum is not None and value < shape.minimum:
         return f"{value} is negative: it must be at least {shape.minimum:g}"
     if shape.maximum is not None and value > shape.maximum:

@@ -19,10 +19,12 @@ def validate_library(src: LibrarySource) -> tuple[Library, tuple[Diagnostic, ...
     diagnostics: list[Diagnostic] = list(src.layout)
     regions = _validate_regions(src.regions, diagnostics)
     topics = _validate_topics(src.topics, diagnostics)
-    topic_slugs = frozenset(t.slug for t in topics)
+    # When a shared file is missing or unreadable it has its own error; checking every scheme against it
+    # would only bury that error under thousands of consequences.
+    topic_slugs = frozenset(t.slug for t in topics) if _usable(src.topics) else None
     years = tuple(y for y in (_validate_year(ys, topic_slugs, diagnostics) for ys in src.years) if y)
     by_slug = {y.slug: y for y in years}
-    region_map = {r.slug: r for r in regions}
+    region_map = {r.slug: r for r in regions} if _usable(src.regions) else None
     schemes = []
     for source in src.schemes:
         scheme = validate_scheme(source, region_map, topic_slugs, by_slug.get(source.year), diagnostics)
@@ -32,7 +34,12 @@ def validate_library(src: LibrarySource) -> tuple[Library, tuple[Diagnostic, ...
     return library, tuple(sorted(diagnostics))
 
 
-def validate_scheme(source: SchemeSource, regions: dict[str, Region], topics: frozenset[str],
+def _usable(file: Optional[SourceFile]) -> bool:
+    """True when a shared file exists and parsed, so schemes can be checked against it."""
+    return file is not None and file.data is not None
+
+
+def validate_scheme(source: SchemeSource, regions: Optional[dict[str, Region]], topics: Optional[frozenset[str]],
                     year: Optional[Year], out: list[Diagnostic]) -> Optional[Scheme]:
     """Check one scheme file in its place in the library; return its model when it is valid."""
     file = source.file
@@ -49,12 +56,12 @@ def validate_scheme(source: SchemeSource, regions: dict[str, Region], topics: fr
     return to_scheme(source, file.data, year)
 
 
-def _placement_findings(source: SchemeSource, regions: dict[str, Region]) -> list[Finding]:
+def _placement_findings(source: SchemeSource, regions: Optional[dict[str, Region]]) -> list[Finding]:
     """A scheme's region, from its folder, must exist and have existed in its year."""
+    if regions is None:
+        return []
     region = regions.get(source.region)
     if region is None:
-        if not regions:
-            return []
         hint = suggest(source.region, regions)
         return [Finding(("region",), f"folder '{source.region}' is not a region in _regions.yaml{hint}")]
     if not region.existed_in(source.year):
@@ -96,7 +103,7 @@ def _validate_topics(file: Optional[SourceFile], out: list[Diagnostic]) -> tuple
                  if isinstance(entry, dict))
 
 
-def _validate_year(source: YearSource, topics: frozenset[str], out: list[Diagnostic]) -> Optional[Year]:
+def _validate_year(source: YearSource, topics: Optional[frozenset[str]], out: list[Diagnostic]) -> Optional[Year]:
     """Check a _year.yaml: shape, unique national goal ids, known topics."""
     file = source.file
     if file is None:
@@ -121,8 +128,10 @@ def _validate_year(source: YearSource, topics: frozenset[str], out: list[Diagnos
     if not isinstance(data, dict):
         return None
     percent = data.get("cquin_percent")
+    usable = isinstance(percent, (int, float)) and not isinstance(percent, bool) and not any(
+        f.path == ("cquin_percent",) for f in findings)  # one out of range (or too large for a float) is reported
     return Year(source.slug, str(data.get("label") or year_label(source.slug)),
-                float(percent) if isinstance(percent, (int, float)) and not isinstance(percent, bool) else None,
+                float(percent) if usable else None,
                 str(data.get("summary") or ""), tuple(goals))
 
 
