@@ -6,9 +6,11 @@ import datetime as dt
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable, Hashable, Iterable, TypeVar
 
-from .model import Goal, Library, Region, Scheme, Topic, Year, slugify
+from .cards import GoalCard, SchemeCard, card_of
+from .model import Library, Region, Topic, Year, slugify
 
 NEWEST_COUNT = 10
 T = TypeVar("T")
@@ -19,8 +21,8 @@ K = TypeVar("K", bound=Hashable)
 class GoalUse:
     """One goal as one scheme uses it."""
 
-    scheme: Scheme
-    goal: Goal
+    scheme: SchemeCard
+    goal: GoalCard
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ class Provider:
 
     slug: str
     name: str
-    schemes: tuple[Scheme, ...]
+    schemes: tuple[SchemeCard, ...]
 
     @property
     def url(self) -> str:
@@ -59,28 +61,38 @@ class Provider:
 class Catalog:
     """Every grouping the pages list, computed once from the library."""
 
-    library: Library
     years: tuple[Year, ...]
     regions: dict[str, Region]
     topics: dict[str, Topic]
-    listed: tuple[Scheme, ...]
-    by_year: dict[str, tuple[Scheme, ...]]
-    by_region: dict[str, tuple[Scheme, ...]]
-    by_type: dict[str, tuple[Scheme, ...]]
+    built: tuple[SchemeCard, ...]
+    listed: tuple[SchemeCard, ...]
+    by_year: dict[str, tuple[SchemeCard, ...]]
+    by_region: dict[str, tuple[SchemeCard, ...]]
+    by_type: dict[str, tuple[SchemeCard, ...]]
     providers: tuple[Provider, ...]
     goals_by_topic: dict[str, tuple[GoalEntry, ...]]
     goals_by_domain: dict[str, tuple[GoalEntry, ...]]
     untopical_goals: tuple[GoalEntry, ...]
-    adoptions: dict[tuple[str, str], tuple[Scheme, ...]]
-    newest: tuple[Scheme, ...]
+    adoptions: dict[tuple[str, str], tuple[SchemeCard, ...]]
+    newest: tuple[SchemeCard, ...]
 
     def year(self, slug: str) -> Year:
         """The year with this slug."""
         return next(y for y in self.years if y.slug == slug)
 
+    def topic_schemes(self, topic: str) -> tuple[SchemeCard, ...]:
+        """Listed schemes with a goal on this topic, each once, by id."""
+        uses = (u.scheme for e in self.goals_by_topic.get(topic, ()) for u in e.uses)
+        return tuple(sorted({s.id: s for s in uses}.values(), key=lambda s: s.id))
+
+    @cached_property
+    def provider_slugs(self) -> frozenset[str]:
+        """Slugs of providers with a page."""
+        return frozenset(p.slug for p in self.providers)
+
     def has_provider_page(self, slug: str) -> bool:
         """True when a provider has listed schemes, and so a page."""
-        return any(p.slug == slug for p in self.providers)
+        return slug in self.provider_slugs
 
     def national_goal_url(self, year: str, goal_id: str) -> str:
         """Where a national goal is described."""
@@ -93,13 +105,21 @@ class Catalog:
 
 
 def build_catalog(library: Library) -> Catalog:
-    """Group a library's listed schemes every way the site lists them."""
-    listed = tuple(sorted(library.listed_schemes, key=lambda s: (s.year, s.region, s.title.casefold(), s.slug)))
+    """The catalog of a fully loaded library."""
+    return catalog_from_cards(library.regions, library.topics, library.years, [card_of(s) for s in library.schemes])
+
+
+def catalog_from_cards(regions: Iterable[Region], topics: Iterable[Topic], years: Iterable[Year],
+                       cards: Iterable[SchemeCard]) -> Catalog:
+    """Group schemes every way the site lists them; drafts are left out entirely."""
+    built = tuple(sorted((c for c in cards if c.status != "draft"), key=lambda c: c.id))
+    listed = tuple(sorted((c for c in built if c.listed), key=lambda s: (s.year, s.region, s.title.casefold(), s.slug)))
     uses = [GoalUse(s, g) for s in listed for g in s.goals]
     return Catalog(
-        library=library, years=tuple(sorted(library.years, key=lambda y: y.slug)),
-        regions={r.slug: r for r in library.regions}, topics={t.slug: t for t in library.topics},
-        listed=listed,
+        years=tuple(sorted(years, key=lambda y: y.slug)),
+        regions={r.slug: r for r in sorted(regions, key=lambda r: r.slug)},
+        topics={t.slug: t for t in sorted(topics, key=lambda t: t.slug)},
+        built=built, listed=listed,
         by_year=_group(listed, lambda s: [s.year]), by_region=_group(listed, lambda s: [s.region]),
         by_type=_group(listed, lambda s: [s.provider_type]),
         providers=_providers(listed),
@@ -121,7 +141,7 @@ def _group(items: Iterable[T], keys: Callable[[T], Iterable[K]]) -> dict[K, tupl
     return {key: tuple(groups[key]) for key in sorted(groups)}  # type: ignore[type-var]
 
 
-def _providers(schemes: tuple[Scheme, ...]) -> tuple[Provider, ...]:
+def _providers(schemes: tuple[SchemeCard, ...]) -> tuple[Provider, ...]:
     """Providers by slug; the name shown is the one on their most recent scheme."""
     grouped = _group(schemes, lambda s: [s.provider_slug])
     return tuple(Provider(slug, max(items, key=lambda s: (s.year, s.id)).provider_name,

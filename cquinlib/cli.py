@@ -21,6 +21,14 @@ def make_parser() -> argparse.ArgumentParser:
     build = verbs.add_parser("build", help="validate, then build the site")
     _library_args(build)
     _site_args(build)
+    build.add_argument("--out", type=Path, default=Path("site"), help="output folder (default: site)")
+    serve = verbs.add_parser("serve", help="build, serve with live reload, rebuild on every save")
+    _library_args(serve)
+    _site_args(serve)
+    serve.add_argument("--out", type=Path, help="output folder (default: CACHE/serve-site)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve.add_argument("--open", action="store_true", help="open the site in a browser")
     return parser
 
 
@@ -33,8 +41,9 @@ def _library_args(parser: argparse.ArgumentParser) -> None:
 def _site_args(parser: argparse.ArgumentParser) -> None:
     """Arguments for verbs that build the site."""
     parser.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
-    parser.add_argument("--out", type=Path, default=Path("site"), help="output folder (default: site)")
     parser.add_argument("--base-url", help="URL or path the site is served under, e.g. /cquin/")
+    parser.add_argument("--cache", type=Path, default=Path(".cache"),
+                        help="build cache folder, safe to delete (default: .cache)")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -43,7 +52,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = make_parser().parse_args(words or ["build"])
     if args.verb == "check":
         return run_check(args)
+    if args.verb == "serve":
+        return run_serve(args)
     return run_build(args)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Serve the library with live reload until interrupted."""
+    from .serve import serve, serve_options
+
+    out = args.out or args.cache / "serve-site"
+    options = serve_options(BuildOptions(schemes_dir=args.schemes, content_dir=args.content, out_dir=out,
+                                         base_url=args.base_url, strict=args.strict, cache_dir=args.cache))
+    serve(options, host=args.host, port=args.port, open_browser=args.open)
+    return 0
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -62,7 +84,8 @@ def run_check(args: argparse.Namespace) -> int:
 def run_build(args: argparse.Namespace) -> int:
     """Build the site, or report why not and leave the output as it was."""
     options = BuildOptions(schemes_dir=args.schemes, content_dir=args.content, out_dir=args.out,
-                           base_url=args.base_url, strict=args.strict)
+                           base_url=args.base_url, strict=args.strict, cache_dir=args.cache,
+                           progress=sys.stderr.isatty())
     started = time.perf_counter()
     try:
         result = build_site(options)
@@ -70,11 +93,14 @@ def run_build(args: argparse.Namespace) -> int:
         report_diagnostics(failure.diagnostics, sys.stderr)
         print(summary(failure.diagnostics) + f"; {args.out} was not changed", file=sys.stderr)
         return 1
-    report_diagnostics(result.check.diagnostics, sys.stderr)
+    report_diagnostics(result.diagnostics, sys.stderr)
     r = result.report
-    print(f"built {len(result.check.library.built_schemes)} scheme(s), {result.pages} page(s) into {args.out} "
-          f"in {time.perf_counter() - started:.2f}s: {r.written} written, {r.unchanged} unchanged, "
-          f"{r.removed} removed")
+    seconds = time.perf_counter() - started
+    if result.rendered == 0 and r.written == 0 and r.removed == 0:
+        print(f"{args.out} is up to date ({r.unchanged} files) in {seconds:.2f}s")
+        return 0
+    print(f"built {result.schemes} scheme(s) into {args.out} in {seconds:.2f}s: {result.rendered} of "
+          f"{result.pages} page(s) rendered, {r.written} file(s) written, {r.unchanged} unchanged, {r.removed} removed")
     return 0
 
 

@@ -34,6 +34,16 @@ class Diagnostic:
         field = f"{self.field}: " if self.field else ""
         return f"{shown}:{self.line}:{self.column}: {kind}{field}{self.message}"
 
+    def to_plain(self) -> tuple[str, int, int, str, str, str]:
+        """A JSON-friendly tuple, for replaying the diagnostics of a build that had nothing to do."""
+        return (str(self.src_path), self.line, self.column, self.field, self.message, self.severity.value)
+
+    @classmethod
+    def from_plain(cls, plain: tuple) -> "Diagnostic":  # type: ignore[type-arg]
+        """Undo to_plain."""
+        path, line, column, field, message, severity = plain
+        return cls(Path(path), line, column, field, message, Severity(severity))
+
 
 class BuildFailed(Exception):
     """Raised when a library has errors; carries every diagnostic found."""
@@ -42,6 +52,10 @@ class BuildFailed(Exception):
         """Keep the diagnostics sorted so that reports are stable."""
         self.diagnostics = tuple(sorted(diagnostics))
         super().__init__(f"{len(self.diagnostics)} problem(s) in the library")
+
+    def __reduce__(self) -> tuple[type, tuple[tuple[Diagnostic, ...]]]:
+        """Survive the trip back from a worker process with every diagnostic."""
+        return (BuildFailed, (self.diagnostics,))
 
 
 def display_path(path: Path, root: Path | None = None) -> str:

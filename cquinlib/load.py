@@ -65,16 +65,38 @@ def load_yaml_file(src_path: Path) -> SourceFile:
     return SourceFile(src_path, data, tuple(problems))
 
 
-def load_library(root: Path) -> LibrarySource:
-    """Read a schemes folder: layout problems, the shared files, every year and scheme."""
+@dataclass(frozen=True)
+class SchemePath:
+    """A scheme file found in the library, not yet read."""
+
+    year: str
+    region: str
+    slug: str
+    src_path: Path
+
+
+@dataclass(frozen=True)
+class LibraryScan:
+    """What a walk of the schemes folder finds, before any scheme is parsed."""
+
+    root: Path
+    regions: SourceFile | None
+    topics: SourceFile | None
+    years: tuple[YearSource, ...]
+    schemes: tuple[SchemePath, ...]
+    layout: tuple[Diagnostic, ...]
+
+
+def scan_library(root: Path) -> LibraryScan:
+    """Walk a schemes folder: layout problems, the shared files parsed, scheme files found but not read."""
     layout: list[Diagnostic] = []
     if not root.is_dir():
         layout.append(Diagnostic(root, 1, 1, "", "schemes folder not found"))
-        return LibrarySource(root, None, None, (), (), tuple(layout))
+        return LibraryScan(root, None, None, (), (), tuple(layout))
     regions = _load_required(root / "_regions.yaml", layout)
     topics = _load_required(root / "_topics.yaml", layout)
     years: list[YearSource] = []
-    found: list[tuple[str, str, str, Path]] = []
+    found: list[SchemePath] = []
     for entry in sorted(root.iterdir()):
         if is_hidden(entry):
             continue
@@ -88,9 +110,20 @@ def load_library(root: Path) -> LibrarySource:
                                                           "named YYYY-YY with consecutive years, e.g. 2010-11"))
             continue
         years.append(_load_year(entry, layout))
-        found.extend(_scheme_paths(entry, layout))
-    schemes = tuple(SchemeSource(y, r, s, load_yaml_file(p)) for y, r, s, p in found)
-    return LibrarySource(root, regions, topics, tuple(years), schemes, tuple(layout))
+        found.extend(SchemePath(*item) for item in _scheme_paths(entry, layout))
+    return LibraryScan(root, regions, topics, tuple(years), tuple(found), tuple(layout))
+
+
+def load_scheme(path: SchemePath) -> SchemeSource:
+    """Parse one scheme file found by a scan."""
+    return SchemeSource(path.year, path.region, path.slug, load_yaml_file(path.src_path))
+
+
+def load_library(root: Path) -> LibrarySource:
+    """Read a whole schemes folder: layout problems, the shared files, every year and scheme parsed."""
+    scan = scan_library(root)
+    schemes = tuple(load_scheme(p) for p in scan.schemes)
+    return LibrarySource(root, scan.regions, scan.topics, scan.years, schemes, scan.layout)
 
 
 def _load_required(src_path: Path, layout: list[Diagnostic]) -> SourceFile | None:

@@ -28,6 +28,21 @@ def dest_path(url: str) -> PurePosixPath:
     return PurePosixPath(rel + "index.html" if url.endswith("/") else rel)
 
 
+def scheme_id(year: str, region: str, slug: str) -> str:
+    """YEAR/REGION/SLUG: a scheme's identity, from its path."""
+    return f"{year}/{region}/{slug}"
+
+
+def scheme_url(year: str, region: str, slug: str) -> str:
+    """A scheme's page."""
+    return f"/schemes/{scheme_id(year, region, slug)}/"
+
+
+def provider_url(provider_name: str) -> str:
+    """A provider's page, from its name."""
+    return f"/providers/{slugify(provider_name)}/"
+
+
 def year_label(slug: str) -> str:
     """'2010-11' reads as '2010/11'."""
     return slug.replace("-", "/")
@@ -224,12 +239,12 @@ class Scheme:
     @property
     def id(self) -> str:
         """YEAR/REGION/SLUG: the scheme's identity."""
-        return f"{self.year}/{self.region}/{self.slug}"
+        return scheme_id(self.year, self.region, self.slug)
 
     @property
     def url(self) -> str:
         """The scheme's page."""
-        return f"/schemes/{self.id}/"
+        return scheme_url(self.year, self.region, self.slug)
 
     @property
     def provider_slug(self) -> str:
@@ -239,7 +254,7 @@ class Scheme:
     @property
     def provider_url(self) -> str:
         """The provider's page."""
-        return f"/providers/{self.provider_slug}/"
+        return provider_url(self.provider_name)
 
     @property
     def listed(self) -> bool:

@@ -1,27 +1,32 @@
-"""The build as a sequence of stages: load, validate, plan, render, write."""
+"""The build as a sequence of stages: scan, validate (cached), plan, render what changed, write."""
 
 from __future__ import annotations
 
-import traceback
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Optional
 
-import jinja2
-
-from .catalog import Catalog, build_catalog
+from .cache import BuildCache, digest_bytes
+from .catalog import build_catalog, catalog_from_cards
 from .content import load_content
 from .diagnostics import BuildFailed, Diagnostic, has_errors
-from .load import load_library
-from .model import Content, Library
-from .render import OutputFile, make_environment, plan_site, render_pages, static_outputs, url_clashes
+from .load import load_library, scan_library
+from .model import Content, Library, dest_path
+from .parallel import run_parallel
+from .progress import Progress
+from .render import (ALL_LISTED, PageSpec, Renderer, make_environment, plan_site, render_one, static_outputs,
+                     url_clashes)
+from .sources import Sources, validate_sources
 from .validate import validate_library
-from .write import WriteReport, write_site
+from .write import Entry, Manifest, OutputFile, WriteReport, damaged_outputs, read_manifest, write_site
+
+PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def default_templates_dir() -> Path:
     """The templates beside the package in a checkout, else the copy installed with it."""
-    checkout = Path(__file__).resolve().parent.parent / "templates"
+    checkout = PACKAGE_DIR.parent / "templates"
     if (checkout / "base.html").is_file():
         return checkout
     from importlib.resources import files
@@ -39,6 +44,8 @@ class BuildOptions:
     templates_dir: Path = field(default_factory=default_templates_dir)
     base_url: Optional[str] = None
     strict: bool = False
+    cache_dir: Optional[Path] = Path(".cache")
+    progress: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,13 +65,15 @@ class CheckResult:
 class BuildResult:
     """What a successful build did."""
 
-    check: CheckResult
+    diagnostics: tuple[Diagnostic, ...]
+    schemes: int
     pages: int
+    rendered: int
     report: WriteReport
 
 
 def check_sources(options: BuildOptions, with_content: bool = True) -> CheckResult:
-    """Read and validate everything; write nothing."""
+    """Read and validate everything without a cache; write nothing anywhere."""
     library, diagnostics = validate_library(load_library(options.schemes_dir))
     found = list(diagnostics)
     content: Optional[Content] = None
@@ -78,33 +87,115 @@ def check_sources(options: BuildOptions, with_content: bool = True) -> CheckResu
 
 
 def build_site(options: BuildOptions) -> BuildResult:
-    """Validate, then render and write the whole site; raise BuildFailed and write nothing on any error."""
-    checked = check_sources(options)
-    if checked.failed(options.strict) or checked.content is None:
-        raise BuildFailed(checked.diagnostics)
-    catalog = build_catalog(checked.library)
-    specs = plan_site(catalog, checked.content)
-    env = make_environment(options.templates_dir, checked.content)
-    outputs = _all_outputs(env, catalog, checked.content, options, specs)
+    """Validate, then render what changed and write; raise BuildFailed and write nothing on any error."""
+    code = code_digest()
+    fingerprint = source_fingerprint(options, code)
+    manifest = read_manifest(options.out_dir)
+    damaged = damaged_outputs(options.out_dir, manifest)
+    if manifest.files and manifest.fingerprint == fingerprint and not damaged:
+        diagnostics = tuple(Diagnostic.from_plain(d) for d in manifest.diagnostics)
+        return BuildResult(diagnostics, -1, len(manifest.files), 0, WriteReport(0, len(manifest.files), 0))
+    cache = BuildCache(options.cache_dir, code) if options.cache_dir else None
     try:
-        report = write_site(options.out_dir, outputs)
-    except jinja2.TemplateError as exc:
-        raise BuildFailed([template_diagnostic(exc, options.templates_dir)]) from exc
-    return BuildResult(checked, len(specs), report)
+        return _build(options, code, fingerprint, manifest, damaged, cache)
+    finally:
+        if cache is not None:
+            cache.close()
 
 
-def _all_outputs(env: jinja2.Environment, catalog: Catalog, content: Content, options: BuildOptions,
-                 specs: list) -> Iterator[OutputFile]:  # type: ignore[type-arg]
-    """Rendered pages, then files copied as they are."""
-    yield from render_pages(env, specs)
-    yield from static_outputs(catalog, content, options.templates_dir)
+def _build(options: BuildOptions, code: str, fingerprint: str, manifest: Manifest, damaged: set[str],
+           cache: Optional[BuildCache]) -> BuildResult:
+    """The build proper, once the fast path has found that something changed."""
+    progress = Progress(enabled=options.progress)
+    sources = validate_sources(scan_library(options.schemes_dir), cache, progress)
+    content, content_diagnostics = load_content(options.content_dir, options.base_url)
+    diagnostics = tuple(sorted(sources.diagnostics + tuple(content_diagnostics)))
+    if content is None or has_errors(diagnostics, options.strict):
+        raise BuildFailed(diagnostics)
+    catalog = catalog_from_cards(sources.regions, sources.topics, sources.years, sources.cards)
+    specs = plan_site(catalog, content)
+    statics = static_outputs(catalog, content, options.templates_dir)
+    clashes = url_clashes(specs, statics)
+    if clashes:
+        raise BuildFailed(clashes)
+    base = digest_bytes(code, _tree_digest(options.templates_dir), repr(content.site),
+                        repr([(p.url, p.title, p.nav) for p in content.pages]), sources.shared_digest)
+    todo, kept = _changed_pages(specs, _page_keys(specs, base, sources), manifest, damaged)
+    renderer = Renderer(make_environment(options.templates_dir, content), _blobs_for(todo, sources, cache))
+    pages = run_parallel(render_one, renderer, [spec for spec, _ in todo], progress=progress.stage("rendering"))
+    outputs = [OutputFile(spec.url, data, key=key) for (spec, key), data in zip(todo, pages)] + statics
+    report = write_site(options.out_dir, outputs, kept, fingerprint, [d.to_plain() for d in diagnostics])
+    progress.done()
+    return BuildResult(diagnostics, len(catalog.built), len(specs), len(todo), report)
 
 
-def template_diagnostic(exc: jinja2.TemplateError, templates_dir: Path) -> Diagnostic:
-    """Name the template file and line a rendering error came from."""
-    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
-        return Diagnostic(Path(exc.filename), exc.lineno or 1, 1, "template", exc.message or str(exc))
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename.startswith(str(templates_dir)):
-            return Diagnostic(Path(frame.filename), frame.lineno or 1, 1, "template", str(exc))
-    return Diagnostic(templates_dir, 1, 1, "template", str(exc))
+def _page_keys(specs: list[PageSpec], base: str, sources: Sources) -> list[str]:
+    """Each page's dependency key: equal keys mean equal bytes."""
+    listed = digest_bytes(*(f"{c.id}:{sources.card_digests[c.id]}" for c in sources.cards if c.status == "published"))
+    keys = []
+    for spec in specs:
+        parts = [base, spec.template, spec.url]
+        for dep in spec.deps:
+            kind, _, scheme = dep.partition(":")
+            if dep == ALL_LISTED:
+                parts.append(listed)
+            elif kind == "card":
+                parts.append(sources.card_digests[scheme])
+            elif kind == "scheme":
+                parts.append(sources.scheme_keys[scheme])
+            else:
+                parts.append(dep)
+        keys.append(digest_bytes(*parts))
+    return keys
+
+
+def _changed_pages(specs: list[PageSpec], keys: list[str], manifest: Manifest,
+                   damaged: set[str]) -> tuple[list[tuple[PageSpec, str]], dict[str, Entry]]:
+    """Pages whose key changed or whose file was touched by hand; the rest are kept as they are."""
+    todo, kept = [], {}
+    for spec, key in zip(specs, keys):
+        rel = dest_path(spec.url).as_posix()
+        entry = manifest.files.get(rel)
+        if entry is not None and entry.key == key and rel not in damaged:
+            kept[rel] = entry
+        else:
+            todo.append((spec, key))
+    return todo, kept
+
+
+def _blobs_for(todo: list[tuple[PageSpec, str]], sources: Sources, cache: Optional[BuildCache]) -> dict[str, bytes]:
+    """Pickled full schemes for the scheme pages to render: fresh ones, else from the cache."""
+    wanted = {str(spec.src_path) for spec, _ in todo if spec.scheme_id is not None}
+    blobs = {path: blob for path, blob in sources.fresh_blobs.items() if path in wanted}
+    missing = wanted - set(blobs)
+    if missing and cache is not None:
+        blobs.update(cache.scheme_blobs(sorted(missing)))
+    return blobs
+
+
+def code_digest() -> str:
+    """A digest of the generator's own code: a new version invalidates caches and pages."""
+    return digest_bytes(*(p.read_bytes() for p in sorted(PACKAGE_DIR.glob("*.py"))))
+
+
+def _tree_digest(folder: Path) -> str:
+    """A digest of every file's bytes under a folder."""
+    return digest_bytes(*(f"{p.relative_to(folder)}\0".encode() + p.read_bytes()
+                          for p in sorted(folder.rglob("*")) if p.is_file()))
+
+
+def source_fingerprint(options: BuildOptions, code: str) -> str:
+    """Names, sizes and times of every source file, with the options: equal means nothing changed."""
+    parts = [code, repr((options.base_url, options.strict, str(options.templates_dir.resolve())))]
+    for folder in (options.schemes_dir, options.content_dir, options.templates_dir):
+        parts.append(str(folder.resolve()))
+        for root, dirs, files in os.walk(folder):
+            dirs.sort()
+            for name in sorted(files):
+                path = os.path.join(root, name)
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    continue
+                parts.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
+    return digest_bytes(*parts)

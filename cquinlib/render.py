@@ -1,45 +1,42 @@
-"""Render stage: plan every page of the site, then turn each into bytes with Jinja."""
+"""Render stage: plan every page of the site with what it depends on, then turn pages into bytes with Jinja."""
 
 from __future__ import annotations
 
 import json
+import pickle
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterator, Mapping, Optional
+from typing import Any, Mapping, Optional
 
 import jinja2
 
+from .cards import SchemeCard
 from .catalog import Catalog
-from .diagnostics import Diagnostic
-from .model import DOMAIN_NAMES, TYPE_NAMES, Content, dest_path, slugify
-from .markup import MarkdownRenderer
+from .diagnostics import BuildFailed, Diagnostic
 from .jsonschema import scheme_json_schema
+from .markup import MarkdownRenderer
+from .model import DOMAIN_NAMES, TYPE_NAMES, Content, Scheme, dest_path, slugify
 from .spec import DOMAINS, PROVIDER_TYPES
+from .write import OutputFile
 
-
-@dataclass(frozen=True)
-class OutputFile:
-    """One file of the built site: rendered bytes, or a source file copied as it is."""
-
-    url: str
-    data: Optional[bytes] = None
-    src_path: Optional[Path] = None
-
-    @property
-    def dest_path(self) -> PurePosixPath:
-        """Where the file goes under the output folder."""
-        return dest_path(self.url)
-
+# A dependency on every listed scheme's card: pages that count or list the whole library.
+ALL_LISTED = "listed"
 
 @dataclass(frozen=True)
 class PageSpec:
-    """A page to render: its URL, template, context, and the source that asked for it."""
+    """A page to render: URL, template, context, the source that asked for it, and what its bytes depend on.
+
+    deps name schemes as 'card:ID' (what listings show) or 'scheme:ID' (the whole scheme), ALL_LISTED, or
+    literal strings; site settings, templates and the shared files are added to every page's key.
+    """
 
     url: str
     template: str
     context: Mapping[str, Any] = field(default_factory=dict)
     src_path: Optional[Path] = None
-
+    scheme_id: Optional[str] = None
+    deps: tuple[str, ...] = ()
 
 def make_environment(templates_dir: Path, content: Content) -> jinja2.Environment:
     """Jinja with autoescape and StrictUndefined, so a template typo fails loudly."""
@@ -54,41 +51,46 @@ def make_environment(templates_dir: Path, content: Content) -> jinja2.Environmen
                        slug=lambda value: slugify(str(value)))
     return env
 
-
 def format_money(value: Optional[float]) -> str:
     """£1,234,567 (pence only when there are any); empty for None."""
     if value is None:
         return ""
     return f"£{value:,.0f}" if abs(value - round(value)) < 0.005 else f"£{value:,.2f}"
 
-
 def format_number(value: Optional[float]) -> str:
     """A number without a needless '.0'."""
     return "" if value is None else f"{value:g}"
 
+def _cards(schemes: tuple[SchemeCard, ...]) -> tuple[str, ...]:
+    """Dependencies on what listings show of these schemes."""
+    return tuple(f"card:{s.id}" for s in schemes)
 
 def plan_site(catalog: Catalog, content: Content) -> list[PageSpec]:
-    """Every page the site has, in a stable order."""
-    specs = [PageSpec("/", "home.html", {"catalog": catalog}),
-             PageSpec("/years/", "years.html", {"catalog": catalog}),
-             PageSpec("/regions/", "regions.html", {"catalog": catalog}),
-             PageSpec("/types/", "types.html", {"catalog": catalog}),
-             PageSpec("/providers/", "providers.html", {"catalog": catalog}),
-             PageSpec("/goals/", "goals.html", {"catalog": catalog}),
-             PageSpec("/national-goals/", "national_goals.html", {"catalog": catalog}),
+    """Every page the site has, in a stable order, each with its dependencies."""
+    c = {"catalog": catalog}
+    whole = (ALL_LISTED,)
+    specs = [PageSpec("/", "home.html", c, deps=whole), PageSpec("/years/", "years.html", c, deps=whole),
+             PageSpec("/regions/", "regions.html", c, deps=whole), PageSpec("/types/", "types.html", c, deps=whole),
+             PageSpec("/providers/", "providers.html", c, deps=whole), PageSpec("/goals/", "goals.html", c, deps=whole),
+             PageSpec("/national-goals/", "national_goals.html", c, deps=whole),
              PageSpec("/404.html", "404.html", {}),
-             PageSpec("/sitemap.xml", "sitemap.xml", {"catalog": catalog, "pages": content.pages}),
+             PageSpec("/sitemap.xml", "sitemap.xml", {**c, "pages": content.pages}, deps=whole),
              PageSpec("/robots.txt", "robots.txt", {})]
-    specs += [PageSpec(y.url, "year.html", {"catalog": catalog, "year": y}) for y in catalog.years]
-    specs += [PageSpec(r.url, "region.html", {"catalog": catalog, "region": r}) for r in catalog.regions.values()]
-    specs += [PageSpec(f"/types/{t}/", "type.html", {"catalog": catalog, "type": t}) for t in PROVIDER_TYPES]
-    specs += [PageSpec(p.url, "provider.html", {"catalog": catalog, "provider": p}) for p in catalog.providers]
-    specs += [PageSpec(t.url, "topic.html", {"catalog": catalog, "topic": t}) for t in catalog.topics.values()]
-    specs += [PageSpec(s.url, "scheme.html", {"catalog": catalog, "scheme": s}, s.src_path)
-              for s in catalog.library.built_schemes]
-    specs += [PageSpec(p.url, "page.html", {"page": p}, p.src_path) for p in content.pages]
+    specs += [PageSpec(y.url, "year.html", {**c, "year": y}, deps=_cards(catalog.by_year.get(y.slug, ())))
+              for y in catalog.years]
+    specs += [PageSpec(r.url, "region.html", {**c, "region": r}, deps=_cards(catalog.by_region.get(r.slug, ())))
+              for r in catalog.regions.values()]
+    specs += [PageSpec(f"/types/{t}/", "type.html", {**c, "type": t}, deps=_cards(catalog.by_type.get(t, ())))
+              for t in PROVIDER_TYPES]
+    specs += [PageSpec(p.url, "provider.html", {**c, "provider": p}, deps=_cards(p.schemes))
+              for p in catalog.providers]
+    specs += [PageSpec(t.url, "topic.html", {**c, "topic": t}, deps=_cards(catalog.topic_schemes(t.slug)))
+              for t in catalog.topics.values()]
+    specs += [PageSpec(s.url, "scheme.html", c, Path(s.src_path), s.id,
+                       (f"scheme:{s.id}", f"provider-page:{catalog.has_provider_page(s.provider_slug)}"))
+              for s in catalog.built]
+    specs += [PageSpec(p.url, "page.html", {"page": p}, p.src_path, deps=(repr(p),)) for p in content.pages]
     return specs
-
 
 def static_outputs(catalog: Catalog, content: Content, templates_dir: Path) -> list[OutputFile]:
     """Files copied as they are: assets, content files, scheme attachments, the JSON Schema."""
@@ -96,12 +98,10 @@ def static_outputs(catalog: Catalog, content: Content, templates_dir: Path) -> l
     files = [OutputFile("/static/" + p.relative_to(assets).as_posix(), src_path=p)
              for p in sorted(assets.rglob("*")) if p.is_file()] if assets.is_dir() else []
     files += [OutputFile(f.url, src_path=f.src_path) for f in content.files]
-    files += [OutputFile(s.attachment_url(a), src_path=a.src_path)
-              for s in catalog.library.built_schemes for a in s.attachments]
+    files += [OutputFile(s.attachment_url(a), src_path=Path(a.src_path)) for s in catalog.built for a in s.attachments]
     schema = json.dumps(scheme_json_schema(), indent=2, sort_keys=True) + "\n"
     files.append(OutputFile("/scheme-format.schema.json", schema.encode()))
     return files
-
 
 def url_clashes(specs: list[PageSpec], statics: list[OutputFile]) -> list[Diagnostic]:
     """Two sources that would write the same output file: an error naming the later one."""
@@ -117,12 +117,39 @@ def url_clashes(specs: list[PageSpec], statics: list[OutputFile]) -> list[Diagno
             owners[key] = str(src) if src else f"the generator's own {url} page"
     return clashes
 
+@dataclass(frozen=True)
+class Renderer:
+    """Renders page specs; full schemes come from pickled blobs, loaded only for their own page."""
 
-def render_pages(env: jinja2.Environment, specs: list[PageSpec]) -> Iterator[OutputFile]:
-    """Render each planned page to bytes."""
-    for spec in specs:
-        template = env.get_template(spec.template)
-        html = template.render(url=spec.url, **spec.context)
-        yield OutputFile(spec.url, html.encode("utf-8"))
+    env: jinja2.Environment
+    scheme_blobs: Mapping[str, bytes]
+
+    def render(self, spec: PageSpec) -> bytes:
+        """The bytes of one page."""
+        context = dict(spec.context)
+        if spec.scheme_id is not None:
+            context["scheme"] = self.load_scheme(spec)
+        return self.env.get_template(spec.template).render(url=spec.url, **context).encode("utf-8")
+
+    def load_scheme(self, spec: PageSpec) -> Scheme:
+        """The full scheme behind a scheme page."""
+        scheme: Scheme = pickle.loads(self.scheme_blobs[str(spec.src_path)])
+        return scheme
+
+def render_one(renderer: Renderer, spec: PageSpec) -> bytes:
+    """Render one page (the unit of work handed to worker processes); a template error names its file and line."""
+    try:
+        return renderer.render(spec)
+    except jinja2.TemplateError as exc:
+        # Turned into diagnostics here, where the traceback still points into the template.
+        raise BuildFailed([template_diagnostic(exc, Path(renderer.env.loader.searchpath[0]))]) from None  # type: ignore[union-attr]
 
 
+def template_diagnostic(exc: jinja2.TemplateError, templates_dir: Path) -> Diagnostic:
+    """Name the template file and line a rendering error came from."""
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        return Diagnostic(Path(exc.filename), exc.lineno or 1, 1, "template", exc.message or str(exc))
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.startswith(str(templates_dir)):
+            return Diagnostic(Path(frame.filename), frame.lineno or 1, 1, "template", str(exc))
+    return Diagnostic(templates_dir, 1, 1, "template", str(exc))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from dataclasses import dataclass
+from typing import Any, Iterable, Optional
 
 from .diagnostics import Diagnostic, Severity, suggest
 from .load import LibrarySource, SchemeSource, SourceFile, YearSource
@@ -14,23 +15,44 @@ from .spec import REGIONS_FILE, SCHEME, TOPICS_FILE, YEAR_FILE
 from .yamlio import format_field, locate_all
 
 
+@dataclass(frozen=True)
+class SharedContext:
+    """The validated shared files every scheme is checked against."""
+
+    regions: tuple[Region, ...]
+    topics: tuple[Topic, ...]
+    years: tuple[Year, ...]
+    region_map: Optional[dict[str, Region]]
+    topic_slugs: Optional[frozenset[str]]
+
+    def year(self, slug: str) -> Optional[Year]:
+        """The year with this slug, if its _year.yaml is valid."""
+        return next((y for y in self.years if y.slug == slug), None)
+
+
+def validate_shared(regions_file: Optional[SourceFile], topics_file: Optional[SourceFile],
+                    year_sources: Iterable[YearSource], out: list[Diagnostic]) -> SharedContext:
+    """Check _regions.yaml, _topics.yaml and every _year.yaml."""
+    regions = _validate_regions(regions_file, out)
+    topics = _validate_topics(topics_file, out)
+    # When a shared file is missing or unreadable it has its own error; checking every scheme against it
+    # would only bury that error under thousands of consequences.
+    topic_slugs = frozenset(t.slug for t in topics) if _usable(topics_file) else None
+    years = tuple(y for y in (_validate_year(ys, topic_slugs, out) for ys in year_sources) if y)
+    region_map = {r.slug: r for r in regions} if _usable(regions_file) else None
+    return SharedContext(regions, topics, years, region_map, topic_slugs)
+
+
 def validate_library(src: LibrarySource) -> tuple[Library, tuple[Diagnostic, ...]]:
     """Check a whole library, reporting every problem; the model holds only what is valid."""
     diagnostics: list[Diagnostic] = list(src.layout)
-    regions = _validate_regions(src.regions, diagnostics)
-    topics = _validate_topics(src.topics, diagnostics)
-    # When a shared file is missing or unreadable it has its own error; checking every scheme against it
-    # would only bury that error under thousands of consequences.
-    topic_slugs = frozenset(t.slug for t in topics) if _usable(src.topics) else None
-    years = tuple(y for y in (_validate_year(ys, topic_slugs, diagnostics) for ys in src.years) if y)
-    by_slug = {y.slug: y for y in years}
-    region_map = {r.slug: r for r in regions} if _usable(src.regions) else None
+    shared = validate_shared(src.regions, src.topics, src.years, diagnostics)
     schemes = []
     for source in src.schemes:
-        scheme = validate_scheme(source, region_map, topic_slugs, by_slug.get(source.year), diagnostics)
+        scheme = validate_scheme(source, shared.region_map, shared.topic_slugs, shared.year(source.year), diagnostics)
         if scheme is not None:
             schemes.append(scheme)
-    library = Library(src.root, regions, topics, years, tuple(schemes))
+    library = Library(src.root, shared.regions, shared.topics, shared.years, tuple(schemes))
     return library, tuple(sorted(diagnostics))
 
 

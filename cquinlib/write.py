@@ -6,14 +6,48 @@ import hashlib
 import json
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Iterable
+from typing import Any, Iterable, NamedTuple, Optional
 
-from .render import OutputFile
+from .model import dest_path
 
 MANIFEST = ".cquin-manifest.json"
 STAGING = ".cquin-staging"
+MANIFEST_VERSION = 2
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """One file of the built site: rendered bytes, or a source file copied as it is, with its dependency key."""
+
+    url: str
+    data: Optional[bytes] = None
+    src_path: Optional[Path] = None
+    key: str = ""
+
+    @property
+    def dest_path(self) -> PurePosixPath:
+        """Where the file goes under the output folder."""
+        return dest_path(self.url)
+
+
+class Entry(NamedTuple):
+    """What the manifest records of one output file."""
+
+    digest: str
+    key: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What the last successful build wrote, and from which sources."""
+
+    fingerprint: str = ""
+    diagnostics: tuple[tuple[Any, ...], ...] = ()
+    files: dict[str, Entry] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -25,44 +59,93 @@ class WriteReport:
     removed: int
 
 
-def write_site(out_dir: Path, outputs: Iterable[OutputFile]) -> WriteReport:
+def read_manifest(out_dir: Path) -> Manifest:
+    """The manifest of the last build, or an empty one."""
+    try:
+        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        if data.get("version") != MANIFEST_VERSION:
+            return Manifest()
+        return Manifest(data["fingerprint"], tuple(tuple(d) for d in data["diagnostics"]),
+                        {k: Entry(*v) for k, v in data["files"].items()})
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return Manifest()
+
+
+def damaged_outputs(out_dir: Path, manifest: Manifest) -> set[str]:
+    """Files the manifest records whose size or time changed since: edited or deleted by hand."""
+    damaged = set()
+    for rel, entry in manifest.files.items():
+        try:
+            st = os.stat(out_dir / rel)
+        except OSError:
+            damaged.add(rel)
+            continue
+        if st.st_size != entry.size or st.st_mtime_ns != entry.mtime_ns:
+            damaged.add(rel)
+    return damaged
+
+
+def write_site(out_dir: Path, outputs: Iterable[OutputFile], kept: dict[str, Entry], fingerprint: str,
+               diagnostics: Iterable[tuple[Any, ...]] = ()) -> WriteReport:
     """Stage every changed file, then move them all into place and remove files no longer built.
 
-    If producing the outputs fails part way, the staging folder is removed and the site is as it was.
-    Files whose bytes did not change are not touched, so they keep their modification time.
+    `kept` are files the caller knows are current. If producing the outputs fails part way, the staging
+    folder is removed and the site is as it was. Files whose bytes did not change are not touched.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = out_dir / STAGING
     shutil.rmtree(staging, ignore_errors=True)
-    old = _read_manifest(out_dir)
-    new: dict[str, str] = {}
-    staged: list[PurePosixPath] = []
+    old = read_manifest(out_dir).files
+    new: dict[str, Entry] = dict(kept)
+    staged: list[tuple[str, str, str]] = []
+    made: set[Path] = set()
     try:
         for output in outputs:
-            rel = _safe_relative(output.dest_path)
-            data = output.data if output.data is not None else _read_source(output)
-            digest = hashlib.sha256(data).hexdigest()
-            key = rel.as_posix()
-            if key in new:
-                raise ValueError(f"{key} would be written twice")
-            new[key] = digest
-            if old.get(key) == digest and _same_bytes(out_dir / rel, data):
-                continue
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-            staged.append(rel)
+            staged += _stage(output, out_dir, staging, old, new, made)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    for rel in staged:
+    for rel, digest, key in staged:
         destination = out_dir / rel
-        destination.parent.mkdir(parents=True, exist_ok=True)
+        _make_dir(destination.parent, made)
         os.replace(staging / rel, destination)
+        st = destination.stat()
+        new[rel] = Entry(digest, key, st.st_size, st.st_mtime_ns)
     removed = _remove_stale(out_dir, set(old) - set(new))
     shutil.rmtree(staging, ignore_errors=True)
-    _write_manifest(out_dir, new)
+    _write_manifest(out_dir, Manifest(fingerprint, tuple(diagnostics), new))
     return WriteReport(written=len(staged), unchanged=len(new) - len(staged), removed=removed)
+
+
+def _stage(output: OutputFile, out_dir: Path, staging: Path, old: dict[str, Entry],
+           new: dict[str, Entry], made: set[Path]) -> list[tuple[str, str, str]]:
+    """Stage one output if its bytes differ from what is on disk; record it in the new manifest either way."""
+    rel = _safe_relative(output.dest_path).as_posix()
+    if rel in new:
+        raise ValueError(f"{rel} would be written twice")
+    data = output.data if output.data is not None else _read_source(output)
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    previous = old.get(rel)
+    if previous is not None and previous.digest == digest:
+        try:
+            st = os.stat(out_dir / rel)
+        except OSError:
+            st = None
+        if st is not None and st.st_size == previous.size and st.st_mtime_ns == previous.mtime_ns:
+            new[rel] = Entry(digest, output.key, previous.size, previous.mtime_ns)
+            return []
+    target = staging / rel
+    _make_dir(target.parent, made)
+    target.write_bytes(data)
+    new[rel] = Entry(digest, output.key, 0, 0)
+    return [(rel, digest, output.key)]
+
+
+def _make_dir(folder: Path, made: set[Path]) -> None:
+    """Create a folder once per write, however many files go in it."""
+    if folder not in made:
+        folder.mkdir(parents=True, exist_ok=True)
+        made.add(folder)
 
 
 def _safe_relative(rel: PurePosixPath) -> PurePosixPath:
@@ -78,14 +161,6 @@ def _read_source(output: OutputFile) -> bytes:
     return output.src_path.read_bytes()
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
-    """True when the file on disk already holds exactly these bytes."""
-    try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
-    except OSError:
-        return False
-
-
 def _remove_stale(out_dir: Path, stale: set[str]) -> int:
     """Delete files an earlier build wrote that this one did not, and folders left empty."""
     for key in sorted(stale):
@@ -98,17 +173,11 @@ def _remove_stale(out_dir: Path, stale: set[str]) -> int:
     return len(stale)
 
 
-def _read_manifest(out_dir: Path) -> dict[str, str]:
-    """Files the last build wrote, with their digests; empty when there was none."""
-    try:
-        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
-
-
-def _write_manifest(out_dir: Path, files: dict[str, str]) -> None:
+def _write_manifest(out_dir: Path, manifest: Manifest) -> None:
     """Record what this build wrote, atomically."""
     tmp = out_dir / (MANIFEST + ".tmp")
-    tmp.write_text(json.dumps(files, indent=0, sort_keys=True), encoding="utf-8")
+    data = {"version": MANIFEST_VERSION, "fingerprint": manifest.fingerprint,
+            "diagnostics": [list(d) for d in manifest.diagnostics],
+            "files": {k: list(v) for k, v in sorted(manifest.files.items())}}
+    tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
     os.replace(tmp, out_dir / MANIFEST)

@@ -13,7 +13,7 @@ from cquinlib.cli import main
 def build(root: Path, *extra: str) -> int:
     """Build root/schemes with root/content into root/site through the command line."""
     return main(["build", "--schemes", str(root / "schemes"), "--content", str(root / "content"),
-                 "--out", str(root / "site"), *extra])
+                 "--out", str(root / "site"), "--cache", str(root / ".cache"), *extra])
 
 
 def page(site: Path, url: str) -> BeautifulSoup:

@@ -234,11 +234,14 @@ def test_output_is_deterministic(tmp_path: Path) -> None:
     """The same library builds to the same bytes in two fresh folders."""
     write_library(tmp_path)
     write_content(tmp_path)
-    args = ["--schemes", str(tmp_path / "schemes"), "--content", str(tmp_path / "content")]
+    args = ["--schemes", str(tmp_path / "schemes"), "--content", str(tmp_path / "content"),
+            "--cache", str(tmp_path / "cache")]
     from cquinlib.cli import main
     assert main(["build", *args, "--out", str(tmp_path / "a")]) == 0
     assert main(["build", *args, "--out", str(tmp_path / "b")]) == 0
-    files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
-    files_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file())
+    # .cquin-manifest.json is the build's bookkeeping (file times for incremental builds), not site content.
+    files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("[!.]*") if p.is_file())
+    files_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("[!.]*") if p.is_file())
+    assert files_a and (tmp_path / "a" / ".cquin-manifest.json").is_file()
     assert files_a == files_b
     assert all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files_a)

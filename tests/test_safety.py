@@ -100,7 +100,8 @@ def test_template_error_leaves_output_untouched_and_names_template(tmp_path: Pat
     import pytest
 
     with pytest.raises(BuildFailed) as failure:
-        build_site(BuildOptions(tmp_path / "schemes", tmp_path / "content", tmp_path / "site", templates))
+        build_site(BuildOptions(tmp_path / "schemes", tmp_path / "content", tmp_path / "site", templates,
+                                cache_dir=tmp_path / ".cache"))
     message = failure.value.diagnostics[0].format()
     assert "scheme.html" in message and "titel" in message
     assert snapshot(tmp_path / "site") == before
@@ -128,7 +129,7 @@ def test_files_outside_the_output_are_never_written(tmp_path: Path) -> None:
     sources = {name: snapshot(tmp_path / name) for name in ("schemes", "content")}
     assert build(tmp_path) == 0
     assert {name: snapshot(tmp_path / name) for name in ("schemes", "content")} == sources
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "schemes", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".cache", "content", "schemes", "site"]
 
 
 def test_attachments_published_with_size(tmp_path: Path) -> None:

@@ -1,0 +1,128 @@
+"""Incremental builds: after every kind of change the output equals a clean build, and untouched files keep
+their modification time."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from conftest import SCHEME, write_content, write_library
+from cquinlib.pipeline import BuildOptions, build_site, default_templates_dir
+from helpers import snapshot
+
+SECOND = SCHEME.replace("Example acute scheme 2010/11", "Second scheme").replace(
+    "Example Hospitals NHS Foundation Trust", "Second Hospitals NHS Trust")
+
+
+def options(root: Path, out: str = "site", cache: str = ".cache") -> BuildOptions:
+    """Build options for a library under root, with its own templates copy."""
+    return BuildOptions(root / "schemes", root / "content", root / out, root / "templates", cache_dir=root / cache)
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A library of two schemes, content and a private copy of the templates, built once."""
+    write_library(tmp_path, {"2010-11/london/example": SCHEME, "2010-11/london/second": SECOND})
+    write_content(tmp_path)
+    shutil.copytree(default_templates_dir(), tmp_path / "templates")
+    build_site(options(tmp_path))
+    return tmp_path
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    """Every file of a built site but the build's own bookkeeping."""
+    return {k: v[0] for k, v in snapshot(site).items() if not k.startswith(".")}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace text in a file, failing if the text is not there."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def move_scheme(root: Path) -> None:
+    """Move the second scheme from London to the East of England."""
+    (root / "schemes/2010-11/east-of-england").mkdir()
+    (root / "schemes/2010-11/london/second.yaml").rename(root / "schemes/2010-11/east-of-england/second.yaml")
+
+
+CHANGES: dict[str, Callable[[Path], None]] = {
+    "scheme edited": lambda r: edit(r / "schemes/2010-11/london/second.yaml", "Second scheme", "Second, renamed"),
+    "scheme added": lambda r: (r / "schemes/2010-11/london/third.yaml").write_text(
+        SECOND.replace("Second", "Third"), encoding="utf-8"),
+    "scheme deleted": lambda r: (r / "schemes/2010-11/london/second.yaml").unlink(),
+    "scheme moved to another region": lambda r: move_scheme(r),
+    "content page edited": lambda r: edit(r / "content/about.md", "# Hello", "# Hello again"),
+    "template edited": lambda r: edit(r / "templates/scheme.html", "<h2 id=\"goals\">Goals</h2>",
+                                      "<h2 id=\"goals\">Goals of the scheme</h2>"),
+    "year file edited": lambda r: edit(r / "schemes/2010-11/_year.yaml", "cquin_percent: 1.5", "cquin_percent: 2"),
+    "site settings edited": lambda r: edit(r / "content/site.yaml", "Test library", "Renamed library"),
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_incremental_build_equals_clean_build(root: Path, change: str) -> None:
+    """Apply one change, build incrementally, and compare with a clean build of the same sources."""
+    before = snapshot(root / "site")
+    CHANGES[change](root)
+    result = build_site(options(root))
+    after = snapshot(root / "site")
+    build_site(options(root, out="clean", cache="clean-cache"))
+    assert site_files(root / "site") == site_files(root / "clean")
+    untouched = [k for k in after if k in before and after[k][0] == before[k][0] and not k.startswith(".")]
+    assert untouched
+    assert all(after[k][1] == before[k][1] for k in untouched)
+    assert result.rendered < result.pages or change in ("template edited", "site settings edited",
+                                                        "year file edited")
+
+
+def test_one_scheme_edit_renders_only_what_shows_it(root: Path) -> None:
+    """Editing one scheme re-renders its page and listings, not the other scheme's page."""
+    edit(root / "schemes/2010-11/london/second.yaml", "Second scheme", "Second, renamed")
+    before = snapshot(root / "site")
+    result = build_site(options(root))
+    after = snapshot(root / "site")
+    assert after["schemes/2010-11/london/example/index.html"] == before["schemes/2010-11/london/example/index.html"]
+    assert after["schemes/2010-11/london/second/index.html"] != before["schemes/2010-11/london/second/index.html"]
+    assert 0 < result.rendered < result.pages
+
+
+def test_nothing_changed_renders_nothing(root: Path) -> None:
+    """A build with no source changed writes nothing and leaves every file as it was."""
+    before = snapshot(root / "site")
+    result = build_site(options(root))
+    assert result.rendered == 0 and result.report.written == 0
+    assert snapshot(root / "site") == before
+
+
+def test_output_edited_by_hand_is_restored(root: Path) -> None:
+    """A built file changed or deleted by hand is rebuilt on the next build, even with no source change."""
+    page = root / "site" / "years" / "2010-11" / "index.html"
+    original = page.read_bytes()
+    page.write_text("vandalised")
+    (root / "site" / "about" / "index.html").unlink()
+    build_site(options(root))
+    assert page.read_bytes() == original
+    assert (root / "site" / "about" / "index.html").is_file()
+
+
+def test_deleting_the_cache_is_safe(root: Path) -> None:
+    """Without its cache a build still produces the same site, and rewrites nothing whose bytes are equal."""
+    before = snapshot(root / "site")
+    shutil.rmtree(root / ".cache")
+    edit(root / "schemes/2010-11/_year.yaml", "Two national goals", "Two national goals for acute trusts")
+    build_site(options(root))
+    after = snapshot(root / "site")
+    assert after["schemes/2010-11/london/example/index.html"] == before["schemes/2010-11/london/example/index.html"]
+    assert after["years/2010-11/index.html"][0] != before["years/2010-11/index.html"][0]
+
+
+def test_year_file_edit_changes_schemes_of_that_year(root: Path) -> None:
+    """The year's percentage feeds its schemes' values, so their pages change."""
+    edit(root / "schemes/2010-11/_year.yaml", "cquin_percent: 1.5", "cquin_percent: 2")
+    build_site(options(root))
+    assert "£2,000,000" in (root / "site/schemes/2010-11/london/example/index.html").read_text()
