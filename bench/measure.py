@@ -29,20 +29,27 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in text.split()]
 
 
-def _rss_bytes(pid: int) -> int:
-    """Resident memory of one process (0 once it has gone)."""
+def _pss_bytes(pid: int) -> int:
+    """Proportional resident memory of one process: pages shared with its forked workers count once across
+    the tree, where plain RSS would count them in every process (0 once it has gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
     try:
         return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE
     except (OSError, IndexError, ValueError):
         return 0
 
 
-def tree_rss(pid: int) -> int:
-    """Resident memory of a process and all its descendants, summed."""
+def tree_memory(pid: int) -> int:
+    """Memory of a process and all its descendants, summed."""
     total, stack = 0, [pid]
     while stack:
         current = stack.pop()
-        total += _rss_bytes(current)
+        total += _pss_bytes(current)
         stack.extend(_children(current))
     return total
 
@@ -54,7 +61,7 @@ def run(command: Sequence[str], cwd: Path | None = None, env: dict[str, str] | N
     proc = subprocess.Popen(list(command), cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
     while proc.poll() is None:
-        peak = max(peak, tree_rss(proc.pid))
+        peak = max(peak, tree_memory(proc.pid))
         time.sleep(interval)
     seconds = time.perf_counter() - started
     if proc.returncode != 0:

@@ -125,26 +125,26 @@ def _check_scalar(value: Any, shape: Scalar, path: FieldPath) -> list[Finding]:
 
 
 def _scalar_problem(value: Any, shape: Scalar) -> str | None:
-    """What is wrong with a leaf value, or None."""
+    """What is wrong with a leaf value, or None (the common case, so messages are only built on failure)."""
     kind = shape.kind
-    expected = f"expected {_KIND_NAMES[kind]}, got {describe(value)}"
     if isinstance(value, bool) and kind != "boolean":
-        return expected
+        return _expected(kind, value)
     if kind in ("text", "markdown"):
         if not isinstance(value, (str, int, float)) or isinstance(value, dt.date):
-            return expected
+            return _expected(kind, value)
         return None if str(value).strip() else "must not be empty"
     if kind == "id":
         if isinstance(value, float):
             return f"write the number in quotes, e.g. \"{value}\", so that it is kept exactly"
-        return None if isinstance(value, (str, int)) and str(value).strip() else expected
+        return None if isinstance(value, (str, int)) and str(value).strip() else _expected(kind, value)
     if kind in ("number", "integer"):
         allowed = (int, float) if kind == "number" else (int,)
-        return _range_problem(value, shape) if isinstance(value, allowed) else expected
+        return _range_problem(value, shape) if isinstance(value, allowed) else _expected(kind, value)
     if kind == "boolean":
-        return None if isinstance(value, bool) else expected
+        return None if isinstance(value, bool) else _expected(kind, value)
     if kind == "date":
-        return None if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else expected
+        ok = isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+        return None if ok else _expected(kind, value)
     if kind == "enum":
         if value in shape.choices:
             return None
@@ -153,6 +153,11 @@ def _scalar_problem(value: Any, shape: Scalar) -> str | None:
         return None if isinstance(value, str) and re.match(SLUG_PATTERN, value) else (
             f"'{value}' is not a slug (lower-case letters, digits, single hyphens)")
     return _year_problem(value)
+
+
+def _expected(kind: str, value: Any) -> str:
+    """'expected a number, got text'."""
+    return f"expected {_KIND_NAMES[kind]}, got {describe(value)}"
 
 
 def _range_problem(value: float, shape: Scalar) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Callable, Union
 
 import yaml
 
@@ -30,13 +30,68 @@ class YamlProblem:
     message: str
 
 
+_STR, _MAP, _SEQ, _MERGE = (f"tag:yaml.org,2002:{kind}" for kind in ("str", "map", "seq", "merge"))
+
+
+class _Unusual(Exception):
+    """The document needs PyYAML's full constructor."""
+
+
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     """libyaml's safe loader, noting duplicate keys instead of silently keeping the last."""
 
     def __init__(self, stream: str) -> None:
         """Start with no duplicates seen."""
         super().__init__(stream)
-        self.duplicates: list[tuple[int, int, str]] = []
+        self.duplicates: list[yaml.Node] = []
+        self.root: yaml.Node | None = None
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        """Build the document with the fast constructor, or PyYAML's own for anything unusual (merge keys)."""
+        self.root = node
+        try:
+            return self._fast(node, {})
+        except _Unusual:
+            self.duplicates.clear()
+            return super().construct_document(node)
+
+    def _fast(self, node: yaml.Node, made: dict[int, Any]) -> Any:
+        """Construct plain YAML directly; an alias returns the same object, as PyYAML's constructor does."""
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        known = made.get(id(node))
+        if known is not None:
+            return known
+        if tag == _MAP:
+            return self._fast_mapping(node, made)
+        if tag == _SEQ:
+            items: list[Any] = []
+            made[id(node)] = items
+            items.extend(self._fast(child, made) for child in node.value)
+            return items
+        construct = self.yaml_constructors.get(tag) if isinstance(node, yaml.ScalarNode) else None
+        if construct is None:
+            raise _Unusual
+        return construct(self, node)
+
+    def _fast_mapping(self, node: yaml.MappingNode, made: dict[int, Any]) -> dict[Any, Any]:
+        """A mapping, noting keys that appear twice."""
+        out: dict[Any, Any] = {}
+        made[id(node)] = out
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                raise _Unusual
+            key = self._fast(key_node, made)
+            try:
+                present = key in out
+            except TypeError:
+                raise yaml.constructor.ConstructorError("while constructing a mapping", node.start_mark,
+                                                        "found unhashable key", key_node.start_mark) from None
+            if present:
+                self.duplicates.append(key_node)
+            out[key] = self._fast(value_node, made)
+        return out
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         """Construct a mapping, recording any key that appears twice."""
@@ -44,21 +99,31 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         for key_node, _ in node.value:
             if isinstance(key_node, yaml.ScalarNode):
                 if key_node.value in seen:
-                    mark = key_node.start_mark
-                    self.duplicates.append((mark.line + 1, mark.column + 1, key_node.value))
+                    self.duplicates.append(key_node)
                 seen.add(key_node.value)
         return super().construct_mapping(node, deep=deep)
 
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        """Construct a value; a scalar its tag cannot hold (2010-02-30, !!int abc) is a YAML error at its place."""
+
+
+def _guarded(construct: Callable[[Any, yaml.Node], Any]) -> Callable[[Any, yaml.Node], Any]:
+    """Wrap a scalar constructor: a value its tag cannot hold (2010-02-30, !!int abc) is a YAML error at its place."""
+    def guarded(loader: Any, node: yaml.Node) -> Any:
+        """Construct, or raise a ConstructorError that names the value and where it is."""
         try:
-            return super().construct_object(node, deep=deep)
+            return construct(loader, node)
         except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
             kind = node.tag.rsplit(":", 1)[-1]
             detail = f": {exc}" if kind == "timestamp" and isinstance(exc, ValueError) else ""
             raise yaml.constructor.ConstructorError(
                 None, None, f"'{node.value}' cannot be read as {_TAG_NAMES.get(kind, kind)}{detail}",
                 node.start_mark) from exc
+    return guarded
+
+
+# Only scalar constructors can fail on a value; guarding them alone keeps the other 95% of nodes at full speed.
+for _kind in ("null", "bool", "int", "float", "binary", "timestamp"):
+    _tag = f"tag:yaml.org,2002:{_kind}"
+    _Loader.add_constructor(_tag, _guarded(_Loader.yaml_constructors[_tag]))
 
 
 def format_field(path: FieldPath) -> str:
@@ -99,12 +164,32 @@ def parse_yaml_text(text: str) -> tuple[Any, list[YamlProblem]]:
         return None, [YamlProblem(1, 1, "", f"not valid YAML: {exc}")]
     finally:
         loader.dispose()
-    problems = [YamlProblem(line, col, key, f"key '{key}' appears twice in the same mapping")
-                for line, col, key in loader.duplicates]
+    problems = [YamlProblem(node.start_mark.line + 1, node.start_mark.column + 1, format_field(_path_to(loader.root, node)),
+                            f"key '{node.value}' appears twice in the same mapping") for node in loader.duplicates]
     if "*" in text and "&" in text and not _within_expansion_limit(data):
         return None, [YamlProblem(1, 1, "", "aliases expand to too many values (or refer to themselves); "
                                             "write the values out instead")]
     return data, problems
+
+
+def _path_to(root: yaml.Node | None, target: yaml.Node) -> FieldPath:
+    """The field path of a key node within a document (only walked when a duplicate is reported)."""
+    stack: list[tuple[yaml.Node, FieldPath]] = [(root, ())] if root is not None else []
+    seen: set[int] = set()
+    while stack:
+        node, path = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                name = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+                if key_node is target:
+                    return path + (name,)
+                stack.append((value_node, path + (name,)))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((child, path + (index,)) for index, child in enumerate(node.value))
+    return ()
 
 
 def _within_expansion_limit(data: Any) -> bool:

@@ -264,7 +264,7 @@ def test_top_level_not_a_mapping(make_library: LibraryMaker, text: str, got: str
 def test_duplicate_key_in_a_mapping(make_library: LibraryMaker) -> None:
     text = edit(SCHEME, "  code: RX1\n", "  code: RX1\n  name: Another Trust\n")
     lib, library, diagnostics = check_scheme(make_library, text)
-    assert_at(one(diagnostics), scheme_path(lib), where(text, "name: Another"), "name",
+    assert_at(one(diagnostics), scheme_path(lib), where(text, "name: Another"), "provider.name",
               "'name' appears twice")
     assert library.schemes == ()
 
