@@ -131,4 +131,5 @@ def card_digest(card: Optional[SchemeCard]) -> str:
 
 def _diagnostics(src_path: Path, rows: tuple[tuple[int, int, str, str, str], ...]) -> tuple[Diagnostic, ...]:
     """Rebuild diagnostics stored as plain tuples."""
-    return tuple(Diagnostic(src_path, line, col, field, message, Severity(sev)) for line, col, field, message, sev in rows)
+    return tuple(Diagnostic(src_path, line, col, field, message, Severity(sev))
+                 for line, col, field, message, sev in rows)

@@ -10,6 +10,7 @@ from typing import Optional, Sequence, TextIO
 
 from .diagnostics import BuildFailed, Diagnostic, Severity
 from .pipeline import BuildOptions, build_site, check_sources
+from .search_cli import add_search_parser, run_search
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -29,6 +30,7 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     serve.add_argument("--open", action="store_true", help="open the site in a browser")
+    add_search_parser(verbs)
     return parser
 
 
@@ -54,6 +56,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return run_check(args)
     if args.verb == "serve":
         return run_serve(args)
+    if args.verb == "search":
+        return run_search(args)
     return run_build(args)
 
 

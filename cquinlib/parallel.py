@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from typing import Any, Callable, Optional, Sequence, TypeVar
+from typing import Any, Callable, Iterator, Optional, Sequence, TypeVar
 
 S = TypeVar("S")
 T = TypeVar("T")
@@ -25,28 +25,37 @@ def worker_count() -> int:
 
 def run_parallel(fn: Callable[[S, T], R], state: S, items: Sequence[T], min_items: int = 64,
                  workers: int | None = None, progress: Optional[Callable[[int, int], None]] = None) -> list[R]:
-    """fn(state, item) for every item, in order; in this process when the batch is small or fork is missing."""
+    """fn(state, item) for every item, in order, as a list."""
+    return list(iter_parallel(fn, state, items, min_items, workers, progress))
+
+
+def iter_parallel(fn: Callable[[S, T], R], state: S, items: Sequence[T], min_items: int = 64,
+                  workers: int | None = None, progress: Optional[Callable[[int, int], None]] = None) -> Iterator[R]:
+    """fn(state, item) for every item, yielded in order as workers finish them, so the caller can consume
+    (write) results while later ones are still being made; in this process when the batch is small."""
     count = workers or worker_count()
     if count < 2 or len(items) < min_items or "fork" not in multiprocessing.get_all_start_methods():
-        return _report([fn(state, item) for item in items], progress)
+        results: Iterator[R] = (fn(state, item) for item in items)
+        yield from _counted(results, len(items), progress)
+        return
     _INHERITED.update(fn=fn, state=state)
     try:
         with multiprocessing.get_context("fork").Pool(count) as pool:
-            results = []
-            for result in pool.imap(_call, items, chunksize=max(1, len(items) // (count * 16))):
-                results.append(result)
-                if progress is not None and len(results) % 50 == 0:
-                    progress(len(results), len(items))
-            return _report(results, progress)
+            _INHERITED.clear()
+            chunk = max(1, min(64, len(items) // (count * 16)))
+            yield from _counted(pool.imap(_call, items, chunksize=chunk), len(items), progress)
     finally:
         _INHERITED.clear()
 
 
-def _report(results: list[R], progress: Optional[Callable[[int, int], None]]) -> list[R]:
-    """Tell progress the batch is complete, and pass the results on."""
-    if progress is not None:
-        progress(len(results), len(results))
-    return results
+def _counted(results: Iterator[R], total: int, progress: Optional[Callable[[int, int], None]]) -> Iterator[R]:
+    """Pass results on, telling progress how many are done."""
+    done = 0
+    for result in results:
+        done += 1
+        if progress is not None and (done % 50 == 0 or done == total):
+            progress(done, total)
+        yield result
 
 
 def _call(item: Any) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Optional
 
@@ -13,10 +14,11 @@ from .content import load_content
 from .diagnostics import BuildFailed, Diagnostic, has_errors
 from .load import load_library, scan_library
 from .model import Content, Library, dest_path
-from .parallel import run_parallel
+from .parallel import iter_parallel
 from .progress import Progress
-from .render import (ALL_LISTED, PageSpec, Renderer, make_environment, plan_site, render_one, static_outputs,
-                     url_clashes)
+from .render import (ALL_LISTED, PageSpec, RenderJob, Renderer, make_environment, plan_site, render_one,
+                     static_outputs, url_clashes)
+from .search_build import build_search, source_from_sources
 from .sources import Sources, validate_sources
 from .validate import validate_library
 from .write import Entry, Manifest, OutputFile, WriteReport, damaged_outputs, read_manifest, write_site
@@ -113,8 +115,10 @@ def _build(options: BuildOptions, code: str, fingerprint: str, manifest: Manifes
     if content is None or has_errors(diagnostics, options.strict):
         raise BuildFailed(diagnostics)
     catalog = catalog_from_cards(sources.regions, sources.topics, sources.years, sources.cards)
-    specs = plan_site(catalog, content)
-    statics = static_outputs(catalog, content, options.templates_dir)
+    search = build_search(source_from_sources(options.schemes_dir, sources, cache),
+                          options.cache_dir / "search" if options.cache_dir else None)
+    specs = plan_site(catalog, content, search.related)
+    statics = static_outputs(catalog, content, options.templates_dir) + list(search.outputs)
     clashes = url_clashes(specs, statics)
     if clashes:
         raise BuildFailed(clashes)
@@ -122,8 +126,10 @@ def _build(options: BuildOptions, code: str, fingerprint: str, manifest: Manifes
                         repr([(p.url, p.title, p.nav) for p in content.pages]), sources.shared_digest)
     todo, kept = _changed_pages(specs, _page_keys(specs, base, sources), manifest, damaged)
     renderer = Renderer(make_environment(options.templates_dir, content), _blobs_for(todo, sources, cache))
-    pages = run_parallel(render_one, renderer, [spec for spec, _ in todo], progress=progress.stage("rendering"))
-    outputs = [OutputFile(spec.url, data, key=key) for (spec, key), data in zip(todo, pages)] + statics
+    job = RenderJob(renderer, tuple(spec for spec, _ in todo))
+    # Pages stream from the workers into the write stage, which stages them as they come.
+    pages = iter_parallel(render_one, job, range(len(todo)), progress=progress.stage("rendering"))
+    outputs = chain((OutputFile(spec.url, data, key=key) for (spec, key), data in zip(todo, pages)), statics)
     report = write_site(options.out_dir, outputs, kept, fingerprint, [d.to_plain() for d in diagnostics])
     progress.done()
     return BuildResult(diagnostics, len(catalog.built), len(specs), len(todo), report)

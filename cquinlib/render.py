@@ -65,8 +65,9 @@ def _cards(schemes: tuple[SchemeCard, ...]) -> tuple[str, ...]:
     """Dependencies on what listings show of these schemes."""
     return tuple(f"card:{s.id}" for s in schemes)
 
-def plan_site(catalog: Catalog, content: Content) -> list[PageSpec]:
-    """Every page the site has, in a stable order, each with its dependencies."""
+def plan_site(catalog: Catalog, content: Content,
+              related: Optional[Mapping[str, tuple[str, ...]]] = None) -> list[PageSpec]:
+    """Every page the site has, in a stable order, each with its dependencies; related: ids by scheme id."""
     c = {"catalog": catalog}
     whole = (ALL_LISTED,)
     specs = [PageSpec("/", "home.html", c, deps=whole), PageSpec("/years/", "years.html", c, deps=whole),
@@ -75,7 +76,7 @@ def plan_site(catalog: Catalog, content: Content) -> list[PageSpec]:
              PageSpec("/national-goals/", "national_goals.html", c, deps=whole),
              PageSpec("/404.html", "404.html", {}),
              PageSpec("/sitemap.xml", "sitemap.xml", {**c, "pages": content.pages}, deps=whole),
-             PageSpec("/robots.txt", "robots.txt", {})]
+             PageSpec("/robots.txt", "robots.txt", {}), PageSpec("/search/", "search.html", {})]
     specs += [PageSpec(y.url, "year.html", {**c, "year": y}, deps=_cards(catalog.by_year.get(y.slug, ())))
               for y in catalog.years]
     specs += [PageSpec(r.url, "region.html", {**c, "region": r}, deps=_cards(catalog.by_region.get(r.slug, ())))
@@ -86,8 +87,11 @@ def plan_site(catalog: Catalog, content: Content) -> list[PageSpec]:
               for p in catalog.providers]
     specs += [PageSpec(t.url, "topic.html", {**c, "topic": t}, deps=_cards(catalog.topic_schemes(t.slug)))
               for t in catalog.topics.values()]
-    specs += [PageSpec(s.url, "scheme.html", c, Path(s.src_path), s.id,
-                       (f"scheme:{s.id}", f"provider-page:{catalog.has_provider_page(s.provider_slug)}"))
+    listed = {s.id: s for s in catalog.listed}
+    near = {sid: tuple(listed[r] for r in ids if r in listed) for sid, ids in (related or {}).items()}
+    specs += [PageSpec(s.url, "scheme.html", {**c, "related": near.get(s.id, ())}, Path(s.src_path), s.id,
+                       (f"scheme:{s.id}", f"provider-page:{catalog.has_provider_page(s.provider_slug)}")
+                       + _cards(near.get(s.id, ())))
               for s in catalog.built]
     specs += [PageSpec(p.url, "page.html", {"page": p}, p.src_path, deps=(repr(p),)) for p in content.pages]
     return specs
@@ -136,13 +140,26 @@ class Renderer:
         scheme: Scheme = pickle.loads(self.scheme_blobs[str(spec.src_path)])
         return scheme
 
-def render_one(renderer: Renderer, spec: PageSpec) -> bytes:
-    """Render one page (the unit of work handed to worker processes); a template error names its file and line."""
+@dataclass(frozen=True)
+class RenderJob:
+    """Pages to render, shared with forked workers so that each task is just an index into them."""
+
+    renderer: Renderer
+    specs: tuple[PageSpec, ...]
+
+
+def render_one(job: RenderJob, index: int) -> bytes:
+    """Render one page; a template error names its file and line.
+
+    Tasks are indexes, not specs: a spec's context holds the whole catalog, which must not be pickled per page.
+    """
+    renderer = job.renderer
     try:
-        return renderer.render(spec)
+        return renderer.render(job.specs[index])
     except jinja2.TemplateError as exc:
         # Turned into diagnostics here, where the traceback still points into the template.
-        raise BuildFailed([template_diagnostic(exc, Path(renderer.env.loader.searchpath[0]))]) from None  # type: ignore[union-attr]
+        templates_dir = Path(renderer.env.loader.searchpath[0])  # type: ignore[union-attr]
+        raise BuildFailed([template_diagnostic(exc, templates_dir)]) from None
 
 
 def template_diagnostic(exc: jinja2.TemplateError, templates_dir: Path) -> Diagnostic:

@@ -17,22 +17,23 @@ from __future__ import annotations
 
 import gzip
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import STOP_WORDS
+from whoosh.searching import Searcher
 
-from .model import DOMAIN_NAMES, TYPE_NAMES, Library, Scheme
-from .render import OutputFile
-from .search import TEXT_FIELDS, TOKEN_PATTERN, make_analyzer, scheme_document
+from .cards import SchemeCard
+from .model import DOMAIN_NAMES, TYPE_NAMES
+from .search import TEXT_FIELDS, Labels
+from .search_analysis import MIN_WORD, stemming_analyzer
+from .write import OutputFile
 
 SEARCH_URL = "/search/"
 FORMAT_VERSION = 1
 SCORE_LEVELS = 255
-MIN_WORD = 2
 VOCAB_SHARD_CHARS = 12_000
 POSTINGS_SHARD_CHARS = 6_000
 CODE_BASE = 48  # facet columns store value n as the character chr(48 + n): '0', '1', ...
@@ -47,63 +48,63 @@ class Postings:
     scores: tuple[float, ...]
 
 
-def export_search(index_dir: Path, library: Library) -> list[OutputFile]:
-    """Every file of the static search index, in a stable order."""
-    schemes = sorted(library.listed_schemes, key=lambda s: s.id)
-    numbers = {s.id: n for n, s in enumerate(schemes)}
-    postings = read_postings(index_dir, numbers)
+def export_search(index_dir: Path, cards: Iterable[SchemeCard], labels: Labels) -> list[OutputFile]:
+    """Every file of the static search index, in a stable order: cards are the listed schemes."""
+    schemes = sorted(cards, key=lambda c: c.id)
+    postings, words = read_index(index_dir, {s.id: n for n, s in enumerate(schemes)})
     stems = {p.stem: p for p in postings}
-    postings_files = _pack(sorted(stems), lambda stem: _postings_entry(stems[stem]), POSTINGS_SHARD_CHARS)
+    entries = {p.stem: _dumps(_postings_entry(p)) for p in postings}
+    postings_files = _pack(sorted(entries), lambda stem: len(stem) + len(entries[stem]), POSTINGS_SHARD_CHARS)
     file_of = {stem: n for n, group in enumerate(postings_files) for stem in group}
-    words = surface_vocabulary(schemes, library)
-    vocab_files = _pack(sorted(words), lambda w: [w, stem_code(w, words[w])], VOCAB_SHARD_CHARS)
-    outputs = [_json_file("m.json", _manifest(len(schemes), vocab_files), compress=False)]
-    outputs += [_json_file(f"v/{n}.gz", _vocab_shard(group, words, file_of, stems))
+    vocab_files = _pack(sorted(words), lambda w: 2 * len(w) + 12, VOCAB_SHARD_CHARS)
+    outputs = [_json_file("m.json", _dumps(_manifest(len(schemes), vocab_files)), compress=False)]
+    outputs += [_json_file(f"v/{n}.gz", _dumps(_vocab_shard(group, words, file_of, stems)))
                 for n, group in enumerate(vocab_files)]
-    outputs += [_json_file(f"p/{n}.gz", {stem: _postings_entry(stems[stem]) for stem in group})
+    # A postings file is the JSON object of its stems, in sorted order, joined from entries dumped once.
+    outputs += [_json_file(f"p/{n}.gz", "{" + ",".join(f"{_dumps(stem)}:{entries[stem]}" for stem in group) + "}")
                 for n, group in enumerate(postings_files)]
-    outputs += [_json_file(f"d/{n}.gz", scheme_card(s, library)) for n, s in enumerate(schemes)]
-    outputs.append(_json_file("f.gz", facet_table(schemes, library)))
+    outputs += [_json_file(f"d/{n}.gz", _dumps(scheme_card(s, labels))) for n, s in enumerate(schemes)]
+    outputs.append(_json_file("f.gz", _dumps(facet_table(schemes, labels))))
     return outputs
 
 
-def read_postings(index_dir: Path, numbers: dict[str, int]) -> list[Postings]:
-    """Per stem, whoosh's BM25F score for each document, summed over the text fields as an Or query sums them."""
+def read_index(index_dir: Path, numbers: dict[str, int]) -> tuple[list[Postings], dict[str, str]]:
+    """Per stem, whoosh's BM25F score for each document summed over the text fields (as an Or query sums
+    them); and every surface word of the indexed text with the stem the index holds for it."""
     ix = whoosh_index.open_dir(str(index_dir))
     try:
         with ix.searcher() as searcher:
             reader = searcher.reader()
-            export_id = {docnum: numbers[fields["id"]] for docnum, fields in reader.iter_docs()}
+            stored = list(reader.iter_docs())
+            export_id = {docnum: numbers[fields["id"]] for docnum, fields in stored}
             totals: dict[str, dict[int, float]] = {}
             for field in TEXT_FIELDS:
-                for term in reader.lexicon(field):
-                    stem = term.decode("utf-8") if isinstance(term, bytes) else str(term)
-                    acc = totals.setdefault(stem, {})
-                    matcher = searcher.postings(field, term)
-                    while matcher.is_active():
-                        doc = export_id[matcher.id()]
-                        acc[doc] = acc.get(doc, 0.0) + matcher.score()
-                        matcher.next()
+                _add_field_scores(searcher, field, export_id, totals)
     finally:
         ix.close()
-    return [Postings(stem, tuple(sorted(acc)), tuple(acc[d] for d in sorted(acc)))
-            for stem, acc in sorted(totals.items()) if acc]
+    postings = [Postings(stem, tuple(sorted(acc)), tuple(acc[d] for d in sorted(acc)))
+                for stem, acc in sorted(totals.items()) if acc]
+    surface = sorted({w for _, fields in stored for w in str(fields.get("words", "")).split()})
+    stem = stemming_analyzer()
+    return postings, {w: next((t.text for t in stem(w)), w) for w in surface}
 
 
-def surface_words(text: str) -> set[str]:
-    """The words whoosh's tokenizer, lower-case and stop filters keep from a text, before stemming."""
-    words = {m.group(0).lower() for m in re.finditer(TOKEN_PATTERN, text)}
-    return {w for w in words if len(w) >= MIN_WORD and w not in STOP_WORDS}
+def _add_field_scores(searcher: Searcher, field: str, export_id: dict[int, int],
+                      totals: dict[str, dict[int, float]]) -> None:
+    """Add each document's score for each term of one field, as whoosh's own scorer gives it.
 
-
-def surface_vocabulary(schemes: Iterable[Scheme], library: Library) -> dict[str, str]:
-    """Every surface word of the indexed text, with the stem the index holds for it."""
-    stem = make_analyzer()
-    seen: set[str] = set()
-    for scheme in schemes:
-        document = scheme_document(scheme, library)
-        seen.update(surface_words("\n".join(document[f] for f in TEXT_FIELDS)))
-    return {w: next((t.text for t in stem(w)), w) for w in sorted(seen)}
+    This is what a Term query's matcher computes (the scorer's score of the posting's weight and the
+    document's field length), read in bulk: a matcher call per posting takes twice as long.
+    """
+    reader = searcher.reader()
+    lengths = [searcher.doc_field_length(d, field) for d in range(reader.doc_count_all())]
+    for term in reader.lexicon(field):
+        acc = totals.setdefault(term.decode("utf-8") if isinstance(term, bytes) else str(term), {})
+        score = searcher.weighting.scorer(searcher, field, term)._score
+        for docnum, weight in reader.postings(field, term).items_as("weight"):
+            doc = export_id.get(docnum)
+            if doc is not None:  # never None: the index keeps no deleted documents (see search._write)
+                acc[doc] = acc.get(doc, 0.0) + score(weight, lengths[docnum])
 
 
 def stem_code(word: str, stem: str) -> str:
@@ -145,50 +146,47 @@ def _manifest(documents: int, vocab_files: list[list[str]]) -> dict[str, Any]:
             "stop": sorted(STOP_WORDS), "vocab": [group[0] for group in vocab_files]}
 
 
-def _pack(keys: list[str], entry: Any, budget: int) -> list[list[str]]:
-    """Split sorted keys into runs whose JSON entries add up to about `budget` characters each."""
+def _pack(keys: list[str], cost: Callable[[str], int], budget: int) -> list[list[str]]:
+    """Split sorted keys into runs whose entries cost about `budget` characters each (a big one runs alone)."""
     groups: list[list[str]] = []
     size = budget
     for key in keys:
-        cost = len(key) + len(_dumps(entry(key)))
-        if size + cost > budget and (not groups or groups[-1]):
+        if size + cost(key) > budget and (not groups or groups[-1]):
             groups.append([])
             size = 0
         groups[-1].append(key)
-        size += cost
+        size += cost(key)
     return groups
 
 
-def scheme_card(scheme: Scheme, library: Library) -> dict[str, Any]:
+def scheme_card(card: SchemeCard, labels: Labels) -> dict[str, Any]:
     """What a result shows: id, title, provider, year, region, provider type, labels and goals."""
-    labels = (["Illustrative"] if scheme.illustrative else []) + (["Not CQUIN"] if scheme.framework == "other" else [])
-    return {"i": scheme.id, "t": scheme.title, "o": scheme.provider_name,
-            "y": next((y.label for y in library.years if y.slug == scheme.year), scheme.year),
-            "r": next((r.name for r in library.regions if r.slug == scheme.region), scheme.region),
-            "p": TYPE_NAMES.get(scheme.provider_type, scheme.provider_type), "l": labels,
-            "g": [[g.number, g.name] for g in scheme.goals]}
+    tags = (["Illustrative"] if card.illustrative else []) + (["Not CQUIN"] if card.framework == "other" else [])
+    return {"i": card.id, "t": card.title, "o": card.provider_name, "y": labels.year_label(card.year),
+            "r": labels.regions.get(card.region, card.region), "p": TYPE_NAMES.get(card.provider_type, card.provider_type),
+            "l": tags, "g": [[g.number, g.name] for g in card.goals]}
 
 
-def facet_table(schemes: list[Scheme], library: Library) -> dict[str, Any]:
+def facet_table(cards: list[SchemeCard], labels: Labels) -> dict[str, Any]:
     """Facet values with labels, and per document the values it has, one character per value."""
-    years = {y.slug: y.label for y in library.years}
-    regions = {r.slug: r.name for r in library.regions}
-    topics = {t.slug: t.name for t in library.topics}
-    columns = [("year", lambda s: [s.year], years, True), ("region", lambda s: [s.region], regions, False),
-               ("type", lambda s: [s.provider_type], TYPE_NAMES, False),
-               ("topic", lambda s: sorted({t for g in s.goals for t in g.topics}), topics, False),
-               ("domain", lambda s: sorted({g.domain for g in s.goals if g.domain}), DOMAIN_NAMES, False)]
-    return {"n": len(schemes), "f": [_facet(key, schemes, values, names, newest_first)
-                                     for key, values, names, newest_first in columns]}
+    years = {slug: labels.year_label(slug) for slug in labels.years}
+    columns: list[tuple[str, Callable[[SchemeCard], list[str]], Mapping[str, str], bool]] = [
+        ("year", lambda c: [c.year], years, True), ("region", lambda c: [c.region], labels.regions, False),
+        ("type", lambda c: [c.provider_type], TYPE_NAMES, False),
+        ("topic", lambda c: sorted({t for g in c.goals for t in g.topics}), labels.topics, False),
+        ("domain", lambda c: sorted({g.domain for g in c.goals if g.domain}), DOMAIN_NAMES, False)]
+    return {"n": len(cards), "f": [_facet(key, cards, values, names, newest_first)
+                                   for key, values, names, newest_first in columns]}
 
 
-def _facet(key: str, schemes: list[Scheme], values: Any, names: dict[str, str], newest_first: bool) -> dict[str, Any]:
-    """One facet: its values (used ones only), their labels, and a column of value codes per document."""
-    used = sorted({v for s in schemes for v in values(s)}, reverse=newest_first,
-                  key=(lambda v: v) if newest_first else (lambda v: (names.get(v, v).casefold(), v)))
-    code = {v: chr(CODE_BASE + n) for n, v in enumerate(used)}
-    return {"k": key, "v": used, "l": [names.get(v, v) for v in used],
-            "c": ["".join(code[v] for v in values(s)) for s in schemes]}
+def _facet(key: str, cards: list[SchemeCard], values: Callable[[SchemeCard], list[str]], names: Mapping[str, str],
+           newest_first: bool) -> dict[str, Any]:
+    """One facet: the values schemes use, their labels, and a column of value codes per document."""
+    used = {v for c in cards for v in values(c)}
+    ordered = sorted(used, reverse=True) if newest_first else sorted(used, key=lambda v: (names.get(v, v).casefold(), v))
+    code = {v: chr(CODE_BASE + n) for n, v in enumerate(ordered)}
+    return {"k": key, "v": ordered, "l": [names.get(v, v) for v in ordered],
+            "c": ["".join(code[v] for v in values(c)) for c in cards]}
 
 
 def _dumps(data: Any) -> str:
@@ -196,8 +194,7 @@ def _dumps(data: Any) -> str:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
 
 
-def _json_file(name: str, data: Any, compress: bool = True) -> OutputFile:
+def _json_file(name: str, text: str, compress: bool = True) -> OutputFile:
     """An output file under /search/; gzip with no timestamp, so the same data gives the same bytes."""
-    raw = _dumps(data).encode("utf-8")
+    raw = text.encode("utf-8")
     return OutputFile(SEARCH_URL + name, gzip.compress(raw, compresslevel=9, mtime=0) if compress else raw)
-

@@ -164,7 +164,8 @@ def parse_yaml_text(text: str) -> tuple[Any, list[YamlProblem]]:
         return None, [YamlProblem(1, 1, "", f"not valid YAML: {exc}")]
     finally:
         loader.dispose()
-    problems = [YamlProblem(node.start_mark.line + 1, node.start_mark.column + 1, format_field(_path_to(loader.root, node)),
+    problems = [YamlProblem(node.start_mark.line + 1, node.start_mark.column + 1,
+                            format_field(_path_to(loader.root, node)),
                             f"key '{node.value}' appears twice in the same mapping") for node in loader.duplicates]
     if "*" in text and "&" in text and not _within_expansion_limit(data):
         return None, [YamlProblem(1, 1, "", "aliases expand to too many values (or refer to themselves); "

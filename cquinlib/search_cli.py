@@ -1,0 +1,85 @@
+"""The `search` verb: validate the library, bring its index up to date, print the ranked schemes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from .cache import BuildCache
+from .diagnostics import has_errors
+from .load import scan_library
+from .search import Hit, best_goal, search, update_index
+from .search_build import SearchSource, source_from_sources
+from .sources import validate_sources
+
+DEFAULT_LIMIT = 10
+
+
+def add_search_parser(verbs: Any) -> None:
+    """The search verb's arguments."""
+    parser = verbs.add_parser("search", help="search the library with the whoosh query language")
+    parser.add_argument("query", nargs="+", metavar="QUERY",
+                        help="words, \"phrases\", and fields: year:2019-20 region:midlands type:community "
+                             "topic:falls domain:safety national:local")
+    parser.add_argument("--schemes", type=Path, default=Path("schemes"), help="schemes folder (default: schemes)")
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument("--limit", type=int, default=DEFAULT_LIMIT, help=f"most results shown (default: {DEFAULT_LIMIT})")
+    parser.add_argument("--json", action="store_true", help="print a JSON list: id, title, url, score, goal, ...")
+    parser.add_argument("--cache", type=Path, default=Path(".cache"),
+                        help="cache folder; the index lives in CACHE/search (default: .cache)")
+
+
+def run_search(args: argparse.Namespace) -> int:
+    """Validate, update the index, search and print; exit 1 when the library has errors."""
+    from .cli import report_diagnostics, summary
+    from .pipeline import code_digest
+
+    if args.limit < 1:
+        print("build.py search: error: --limit must be at least 1", file=sys.stderr)
+        return 2
+    cache = BuildCache(args.cache, code_digest())
+    try:
+        sources = validate_sources(scan_library(args.schemes), cache)
+        report_diagnostics(sources.diagnostics, sys.stderr)
+        if has_errors(sources.diagnostics, args.strict):
+            print(summary(sources.diagnostics), file=sys.stderr)
+            return 1
+        source = source_from_sources(args.schemes, sources, cache)
+        update = update_index(source.root, source.keys, source.load, source.labels, args.cache / "search")
+        hits, stems = search(update.path, " ".join(args.query), args.limit)
+        rows = results(source, hits, stems)
+    finally:
+        cache.close()
+    print(json.dumps(rows, indent=2, ensure_ascii=False) if args.json else as_text(rows, " ".join(args.query)))
+    return 0
+
+
+def results(source: SearchSource, hits: list[Hit], stems: frozenset[str]) -> list[dict[str, Any]]:
+    """One plain record per hit: who, where, score, and the goal that best matches the query."""
+    cards = {c.id: c for c in source.listed}
+    schemes = source.load([h.id for h in hits])
+    rows = []
+    for hit in hits:
+        card = cards[hit.id]
+        goal = best_goal(schemes[hit.id], source.labels, stems)
+        rows.append({"id": hit.id, "title": card.title, "url": card.url, "score": round(hit.score, 6),
+                     "provider": card.provider_name, "year": card.year, "region": card.region,
+                     "type": card.provider_type,
+                     "goal": {"number": goal.number, "name": goal.name} if goal else None})
+    return rows
+
+
+def as_text(rows: list[dict[str, Any]], query: str) -> str:
+    """Ranked results for a terminal."""
+    if not rows:
+        return f"no scheme matches {query!r}"
+    lines = [f"{len(rows)} best match{'es' * (len(rows) != 1)} for {query!r}:"]
+    for n, row in enumerate(rows, start=1):
+        lines.append(f"{n:>3}. {row['id']}  {row['title']}  (score {row['score']:.2f})")
+        if row["goal"]:
+            lines.append(f"     goal {row['goal']['number']}: {row['goal']['name']}")
+    return "\n".join(lines)
+
