@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from dataclasses import dataclass, field
 from itertools import chain
@@ -31,9 +32,10 @@ def default_templates_dir() -> Path:
     checkout = PACKAGE_DIR.parent / "templates"
     if (checkout / "base.html").is_file():
         return checkout
-    from importlib.resources import files
-
-    return Path(str(files("cquinlib.templates")))
+    # Installed, templates/ is the data-only package cquinlib.templates (no __init__.py, so ask its spec).
+    spec = importlib.util.find_spec("cquinlib.templates")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    return Path(locations[0]) if locations else checkout
 
 
 @dataclass(frozen=True)
