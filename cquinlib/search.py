@@ -28,8 +28,8 @@ FACET_FIELDS = ("year", "region", "type", "topic", "domain", "national")
 SOURCE_FILE = "SOURCE"
 VERSION_FILE = "VERSION"
 LOCK_TIMEOUT = 120.0
-SEGMENT_DOCS = 1000
-SMALL_SEGMENT = 100
+SEGMENT_DOCS = 250
+SMALL_SEGMENT = 25
 
 SchemeLoader = Callable[[list[str]], Mapping[str, Scheme]]
 

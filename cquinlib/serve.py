@@ -20,6 +20,8 @@ from .diagnostics import BuildFailed, Diagnostic
 from .pipeline import BuildOptions, build_site, code_digest, source_fingerprint
 
 POLL_MS = 100
+# Looking for changes may take at most a quarter of one core between looks.
+IDLE_SHARE = 4
 # Editors save in bursts (write, rename, touch); wait until the sources hold still this long, then build once.
 DEBOUNCE_SECONDS = 0.15
 
@@ -64,6 +66,7 @@ class SourceWatcher(Watcher):  # type: ignore[misc]
         self.code = code_digest()
         self.seen = self.built = self._fingerprint()
         self.changed_at = 0.0
+        self.next_look = 0.0
 
     def _fingerprint(self) -> str:
         """Names, sizes and times of every source file."""
@@ -76,7 +79,12 @@ class SourceWatcher(Watcher):  # type: ignore[misc]
 
     def examine(self) -> tuple[Optional[str], Optional[float]]:
         """Rebuild once the sources have settled after a change; tell livereload to reload when the site changed."""
+        now = time.monotonic()
+        if now < self.next_look:
+            return None, None
         current = self._fingerprint()
+        # A large library takes a while to stat: look less often, so that an idle server stays idle.
+        self.next_look = now + IDLE_SHARE * (time.monotonic() - now)
         now = time.monotonic()
         if current != self.seen:
             self.seen, self.changed_at = current, now
