@@ -74,7 +74,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     """Validate the schemes folder and report every problem."""
-    result = check_sources(BuildOptions(schemes_dir=args.schemes, strict=args.strict), with_content=False)
+    result = check_sources(BuildOptions(schemes_dir=args.schemes, strict=args.strict))
     report_diagnostics(result.diagnostics, sys.stderr)
     schemes = len(result.library.schemes)
     if result.failed(args.strict):

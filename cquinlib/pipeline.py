@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Optional
 
 from .cache import BuildCache, digest_bytes
-from .catalog import build_catalog, catalog_from_cards
+from .catalog import catalog_from_cards
 from .content import load_content
 from .diagnostics import BuildFailed, Diagnostic, has_errors
 from .load import load_library, scan_library
-from .model import Content, Library, dest_path
+from .model import Library, dest_path
 from .parallel import iter_parallel
 from .progress import Progress
 from .render import (ALL_LISTED, PageSpec, RenderJob, Renderer, make_environment, plan_site, render_one,
@@ -54,10 +54,9 @@ class BuildOptions:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """A validated library and content, with every diagnostic found on the way."""
+    """A validated library, with every diagnostic found on the way."""
 
     library: Library
-    content: Optional[Content]
     diagnostics: tuple[Diagnostic, ...]
 
     def failed(self, strict: bool) -> bool:
@@ -76,18 +75,10 @@ class BuildResult:
     report: WriteReport
 
 
-def check_sources(options: BuildOptions, with_content: bool = True) -> CheckResult:
-    """Read and validate everything without a cache; write nothing anywhere."""
+def check_sources(options: BuildOptions) -> CheckResult:
+    """Read and validate the schemes folder without a cache; write nothing anywhere."""
     library, diagnostics = validate_library(load_library(options.schemes_dir))
-    found = list(diagnostics)
-    content: Optional[Content] = None
-    if with_content:
-        content, content_diagnostics = load_content(options.content_dir, options.base_url)
-        found += content_diagnostics
-        if content is not None and not has_errors(found):
-            catalog = build_catalog(library)
-            found += url_clashes(plan_site(catalog, content), static_outputs(catalog, content, options.templates_dir))
-    return CheckResult(library, content, tuple(sorted(found)))
+    return CheckResult(library, diagnostics)
 
 
 def build_site(options: BuildOptions) -> BuildResult:
