@@ -19,7 +19,7 @@ from .parallel import iter_parallel
 from .progress import Progress
 from .render import (ALL_LISTED, PageSpec, RenderJob, Renderer, make_environment, plan_site, render_one,
                      static_outputs, url_clashes)
-from .search_build import build_search, source_from_sources
+from .search_build import SearchBuild, build_search, source_from_sources
 from .sources import Sources, validate_sources
 from .validate import validate_library
 from .write import Entry, Manifest, OutputFile, WriteReport, damaged_outputs, read_manifest, write_site
@@ -111,13 +111,15 @@ def _build(options: BuildOptions, code: str, fingerprint: str, manifest: Manifes
     search = build_search(source_from_sources(options.schemes_dir, sources, cache),
                           options.cache_dir / "search" if options.cache_dir else None)
     specs = plan_site(catalog, content, search.related)
-    statics = static_outputs(catalog, content, options.templates_dir) + list(search.outputs)
-    clashes = url_clashes(specs, statics)
+    search_files, search_kept = _search_files(search, manifest, damaged)
+    statics = static_outputs(catalog, content, options.templates_dir) + search_files
+    clashes = url_clashes(specs, statics + [OutputFile(url) for url in search_kept])
     if clashes:
         raise BuildFailed(clashes)
     base = digest_bytes(code, _tree_digest(options.templates_dir), repr(content.site),
                         repr([(p.url, p.title, p.nav) for p in content.pages]), sources.shared_digest)
     todo, kept = _changed_pages(specs, _page_keys(specs, base, sources), manifest, damaged)
+    kept.update({dest_path(url).as_posix(): entry for url, entry in search_kept.items()})
     renderer = Renderer(make_environment(options.templates_dir, content), _blobs_for(todo, sources, cache))
     job = RenderJob(renderer, tuple(spec for spec, _ in todo))
     # Pages stream from the workers into the write stage, which stages them as they come.
@@ -146,6 +148,17 @@ def _page_keys(specs: list[PageSpec], base: str, sources: Sources) -> list[str]:
                 parts.append(dep)
         keys.append(digest_bytes(*parts))
     return keys
+
+
+def _search_files(search: SearchBuild, manifest: Manifest,
+                  damaged: set[str]) -> tuple[list[OutputFile], dict[str, Entry]]:
+    """The exported search files: kept as they are when the site holds this very export, else made anew."""
+    if search.export_urls is not None:
+        entries = {url: manifest.files.get(dest_path(url).as_posix()) for url in search.export_urls}
+        if all(e is not None and e.key == search.export_key and dest_path(url).as_posix() not in damaged
+               for url, e in entries.items()):
+            return [], {url: e for url, e in entries.items() if e is not None}
+    return list(search.make_export()), {}
 
 
 def _changed_pages(specs: list[PageSpec], keys: list[str], manifest: Manifest,

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import os
 import pickle
-import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
 from .cache import BuildCache, digest_bytes
 from .cards import SchemeCard, card_of, card_to_plain
@@ -21,8 +20,7 @@ from .sources import Sources
 from .write import OutputFile
 
 RELATED = "related.json"
-EXPORT = "export"
-META = "meta.json"
+EXPORT_URLS = "export-urls.json"
 
 
 @dataclass(frozen=True)
@@ -44,12 +42,18 @@ class SearchSource:
 
 @dataclass(frozen=True)
 class SearchBuild:
-    """Everything the site needs from search: related schemes per page and the exported files."""
+    """Everything the site needs from search: related schemes per page and the exported files.
+
+    The exported files carry export_key as their dependency key, like pages: when the site already holds
+    the files of the last export made from the same inputs (export_urls), the build keeps them and never
+    calls make_export.
+    """
 
     update: IndexUpdate
     related: dict[str, tuple[str, ...]]
-    outputs: tuple[OutputFile, ...]
-    reused: bool = False
+    export_key: str
+    export_urls: Optional[tuple[str, ...]]
+    make_export: Callable[[], tuple[OutputFile, ...]]
 
 
 def source_from_library(library: Library) -> SearchSource:
@@ -82,7 +86,9 @@ def build_search(source: SearchSource, cache_dir: Optional[Path] = DEFAULT_CACHE
     """Update the index; export it and find related schemes unless nothing they are made from changed."""
     if cache_dir is None:
         with tempfile.TemporaryDirectory(prefix="cquin-search-") as scratch:
-            return _build(source, Path(scratch))
+            build = _build(source, Path(scratch))
+            outputs = build.make_export()  # the index is gone once the scratch folder is
+            return replace(build, export_urls=None, make_export=lambda: outputs)
     return _build(source, cache_dir)
 
 
@@ -94,12 +100,16 @@ def _build(source: SearchSource, cache_dir: Path) -> SearchBuild:
     if related is None:
         related = related_schemes(update.path, source.cards, source.labels)
         _write_json(update.path / RELATED, related_key, related)
-    outputs = _read_export(update.path / EXPORT, export_key)
-    reused = outputs is not None
-    if outputs is None:
-        outputs = tuple(export_search(update.path, source.listed, source.labels))
-        _write_export(update.path, export_key, outputs)
-    return SearchBuild(update, {k: tuple(v) for k, v in related.items()}, outputs, reused)
+    urls = _read_json(update.path / EXPORT_URLS, export_key)
+
+    def make_export() -> tuple[OutputFile, ...]:
+        """Export the index, remembering which files this export made."""
+        outputs = tuple(replace(o, key=export_key) for o in export_search(update.path, source.listed, source.labels))
+        _write_json(update.path / EXPORT_URLS, export_key, [o.url for o in outputs])
+        return outputs
+
+    return SearchBuild(update, {k: tuple(v) for k, v in related.items()}, export_key,
+                       tuple(urls) if urls is not None else None, make_export)
 
 
 def related_key_of(source: SearchSource) -> str:
@@ -135,30 +145,3 @@ def _write_json(path: Path, key: str, value: Any) -> None:
     except OSError:
         pass
 
-
-def _read_export(folder: Path, key: str) -> Optional[tuple[OutputFile, ...]]:
-    """The files exported by the last build, when they were made from the same inputs."""
-    meta = _read_json(folder / META, key)
-    if meta is None:
-        return None
-    try:
-        return tuple(OutputFile(url, (folder / "files" / url.lstrip("/")).read_bytes()) for url in meta["urls"])
-    except (OSError, KeyError, TypeError):
-        return None
-
-
-def _write_export(index_dir: Path, key: str, outputs: tuple[OutputFile, ...]) -> None:
-    """Save this build's exported files beside the index; a cache that cannot be written is skipped."""
-    staging = index_dir / f"{EXPORT}.{os.getpid()}.tmp"
-    final = index_dir / EXPORT
-    try:
-        shutil.rmtree(staging, ignore_errors=True)
-        for output in outputs:
-            target = staging / "files" / output.url.lstrip("/")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(output.data or b"")
-        _write_json(staging / META, key, {"urls": [o.url for o in outputs]})
-        shutil.rmtree(final, ignore_errors=True)
-        staging.rename(final)
-    except OSError:
-        shutil.rmtree(staging, ignore_errors=True)

@@ -127,3 +127,10 @@ def test_year_file_edit_changes_schemes_of_that_year(root: Path) -> None:
     edit(root / "schemes/2010-11/_year.yaml", "cquin_percent: 1.5", "cquin_percent: 2")
     build_site(options(root))
     assert "£2,000,000" in (root / "site/schemes/2010-11/london/example/index.html").read_text()
+
+
+def test_second_output_folder_with_the_same_cache_gets_every_file(root: Path) -> None:
+    """Files an earlier build kept from its own site (search export included) are made anew for another folder."""
+    build_site(options(root, out="second"))
+    assert site_files(root / "second") == site_files(root / "site")
+    assert any(name.startswith("search/p/") for name in site_files(root / "second"))

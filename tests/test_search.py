@@ -236,9 +236,10 @@ def test_export_vocabulary_and_cards(lib: Path) -> None:
 
 def test_no_private_contact_in_any_search_file_or_index(lib: Path) -> None:
     """The contact in conftest.SCHEME appears in no exported file (inflated) and nowhere in the index."""
-    files = [p for p in (lib / "site" / "search").rglob("*") if p.is_file()]
-    files += [p for p in (lib / ".cache" / "search").rglob("*") if p.is_file()]
-    assert len(files) > 20
+    site_files = [p for p in (lib / "site" / "search").rglob("*") if p.is_file()]
+    cache_files = [p for p in (lib / ".cache" / "search").rglob("*") if p.is_file()]
+    assert len(site_files) > 10 and len(cache_files) > 5
+    files = site_files + cache_files
     for path in files:
         data = path.read_bytes()
         texts = [data, gzip.decompress(data)] if data[:2] == b"\x1f\x8b" else [data]
