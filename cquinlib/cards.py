@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple, Optional
 
-from .model import Scheme, provider_url, scheme_id, scheme_url, slugify
+from .model import Scheme, SchemeIdentity
 
 
 class GoalCard(NamedTuple):
@@ -29,8 +29,8 @@ class AttachmentCard(NamedTuple):
     src_path: str
 
 
-class SchemeCard(NamedTuple):
-    """What a listing shows of a scheme, and what its page and downloads are."""
+class _CardFields(NamedTuple):
+    """The fields of a card, in the order card_to_plain stores them."""
 
     year: str
     region: str
@@ -48,34 +48,11 @@ class SchemeCard(NamedTuple):
     goals: tuple[GoalCard, ...]
     attachments: tuple[AttachmentCard, ...]
 
-    @property
-    def id(self) -> str:
-        """YEAR/REGION/SLUG."""
-        return scheme_id(self.year, self.region, self.slug)
 
-    @property
-    def url(self) -> str:
-        """The scheme's page."""
-        return scheme_url(self.year, self.region, self.slug)
+class SchemeCard(_CardFields, SchemeIdentity):
+    """What a listing shows of a scheme, and what its page and downloads are."""
 
-    @property
-    def provider_slug(self) -> str:
-        """The provider's page slug."""
-        return slugify(self.provider_name)
-
-    @property
-    def provider_url(self) -> str:
-        """The provider's page."""
-        return provider_url(self.provider_name)
-
-    @property
-    def listed(self) -> bool:
-        """Published schemes are listed; withdrawn ones keep only their page; drafts are never built."""
-        return self.status == "published"
-
-    def attachment_url(self, attachment: AttachmentCard) -> str:
-        """Where an attachment is published, beside the scheme's page."""
-        return f"{self.url}{attachment.file}"
+    __slots__ = ()
 
 
 def card_of(scheme: Scheme) -> SchemeCard:

@@ -98,11 +98,6 @@ class Catalog:
         """Where a national goal is described."""
         return f"/national-goals/#{year}-{goal_id}"
 
-    def goal_count(self) -> int:
-        """Distinct goal names across listed schemes."""
-        return len({_goal_key(use.goal.name) for uses in self.goals_by_domain.values() for e in uses
-                    for use in e.uses} | {_goal_key(e.name) for e in self.untopical_goals})
-
 
 def build_catalog(library: Library) -> Catalog:
     """The catalog of a fully loaded library."""

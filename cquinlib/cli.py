@@ -6,11 +6,11 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import Optional, Sequence, TextIO
+from typing import Optional, Sequence
 
-from .diagnostics import BuildFailed, Diagnostic, Severity
+from .diagnostics import BuildFailed, report_diagnostics, summary
 from .pipeline import BuildOptions, build_site, check_sources
-from .search_cli import add_search_parser, run_search
+from .search_cli import add_search_args, run_search
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -30,7 +30,10 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     serve.add_argument("--open", action="store_true", help="open the site in a browser")
-    add_search_parser(verbs)
+    search = verbs.add_parser("search", help="search the library with the whoosh query language")
+    _library_args(search)
+    _cache_arg(search)
+    add_search_args(search)
     return parser
 
 
@@ -44,8 +47,14 @@ def _site_args(parser: argparse.ArgumentParser) -> None:
     """Arguments for verbs that build the site."""
     parser.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
     parser.add_argument("--base-url", help="URL or path the site is served under, e.g. /cquin/")
+    _cache_arg(parser)
+
+
+def _cache_arg(parser: argparse.ArgumentParser) -> None:
+    """The build cache, shared by every verb that reads through it."""
     parser.add_argument("--cache", type=Path, default=Path(".cache"),
-                        help="build cache folder, safe to delete (default: .cache)")
+                        help="build cache folder, safe to delete; the search index lives in CACHE/search "
+                             "(default: .cache)")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -106,18 +115,3 @@ def run_build(args: argparse.Namespace) -> int:
     print(f"built {result.schemes} scheme(s) into {args.out} in {seconds:.2f}s: {result.rendered} of "
           f"{result.pages} page(s) rendered, {r.written} file(s) written, {r.unchanged} unchanged, {r.removed} removed")
     return 0
-
-
-def report_diagnostics(diagnostics: Sequence[Diagnostic], stream: TextIO) -> None:
-    """Print each diagnostic on its own line."""
-    for diagnostic in diagnostics:
-        print(diagnostic.format(), file=stream)
-
-
-def summary(diagnostics: Sequence[Diagnostic]) -> str:
-    """'2 errors, 1 warning in 3 files'."""
-    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
-    warnings = len(diagnostics) - errors
-    files = len({d.src_path for d in diagnostics})
-    return (f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} "
-            f"in {files} file{'s' * (files != 1)}")

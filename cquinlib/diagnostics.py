@@ -6,7 +6,7 @@ import difflib
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Sequence, TextIO
 
 
 class Severity(str, Enum):
@@ -79,3 +79,18 @@ def suggest(value: object, known: Iterable[str]) -> str:
 def has_errors(diagnostics: Iterable[Diagnostic], strict: bool = False) -> bool:
     """True when any diagnostic stops the build (warnings count under strict)."""
     return any(d.severity is Severity.ERROR or strict for d in diagnostics)
+
+
+def report_diagnostics(diagnostics: Sequence[Diagnostic], stream: TextIO) -> None:
+    """Print each diagnostic on its own line."""
+    for diagnostic in diagnostics:
+        print(diagnostic.format(), file=stream)
+
+
+def summary(diagnostics: Sequence[Diagnostic]) -> str:
+    """'2 errors, 1 warning in 3 files'."""
+    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    files = len({d.src_path for d in diagnostics})
+    return (f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} "
+            f"in {files} file{'s' * (files != 1)}")

@@ -110,7 +110,7 @@ def scan_library(root: Path) -> LibraryScan:
                                                           "named YYYY-YY with consecutive years, e.g. 2010-11"))
             continue
         years.append(_load_year(entry, layout))
-        found.extend(SchemePath(*item) for item in _scheme_paths(entry, layout))
+        found.extend(_scheme_paths(entry, layout))
     return LibraryScan(root, regions, topics, tuple(years), tuple(found), tuple(layout))
 
 
@@ -143,8 +143,8 @@ def _load_year(year_dir: Path, layout: list[Diagnostic]) -> YearSource:
     return YearSource(year_dir.name, year_dir, load_yaml_file(year_file))
 
 
-def _scheme_paths(year_dir: Path, layout: list[Diagnostic]) -> Iterator[tuple[str, str, str, Path]]:
-    """Yield (year, region, slug, path) for each scheme file under a year folder."""
+def _scheme_paths(year_dir: Path, layout: list[Diagnostic]) -> Iterator[SchemePath]:
+    """Yield each scheme file under a year folder."""
     for region_dir in sorted(year_dir.iterdir()):
         if is_hidden(region_dir):
             continue
@@ -160,8 +160,7 @@ def _scheme_paths(year_dir: Path, layout: list[Diagnostic]) -> Iterator[tuple[st
         yield from _region_scheme_paths(year_dir.name, region_dir, layout)
 
 
-def _region_scheme_paths(year: str, region_dir: Path,
-                         layout: list[Diagnostic]) -> Iterator[tuple[str, str, str, Path]]:
+def _region_scheme_paths(year: str, region_dir: Path, layout: list[Diagnostic]) -> Iterator[SchemePath]:
     """Yield the scheme files of one region folder, rejecting bad names and clashes."""
     seen: dict[str, Path] = {}
     for entry in sorted(region_dir.iterdir()):
@@ -182,7 +181,7 @@ def _region_scheme_paths(year: str, region_dir: Path,
                                                           "the same page: keep one"))
             continue
         seen[slug] = entry
-        yield year, region_dir.name, slug, entry
+        yield SchemePath(year, region_dir.name, slug, entry)
 
 
 def _suggest_slug(stem: str) -> str:

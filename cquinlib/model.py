@@ -7,7 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Optional
+from typing import Optional, Protocol
 
 DOMAIN_NAMES = {"safety": "Safety", "effectiveness": "Clinical effectiveness",
                 "patient-experience": "Patient experience", "innovation": "Innovation"}
@@ -210,8 +210,57 @@ class Attachment:
     size: int
 
 
+class FileRef(Protocol):
+    """Anything naming a file in a scheme's folder."""
+
+    file: str
+
+
+class SchemeIdentity:
+    """What a scheme's path and provider give it: identity, page and provider page.
+
+    Shared by the full Scheme and the SchemeCard that listings use, so both compute them the same way.
+    """
+
+    __slots__ = ()
+    year: str
+    region: str
+    slug: str
+    provider_name: str
+    status: str
+
+    @property
+    def id(self) -> str:
+        """YEAR/REGION/SLUG: the scheme's identity."""
+        return scheme_id(self.year, self.region, self.slug)
+
+    @property
+    def url(self) -> str:
+        """The scheme's page."""
+        return scheme_url(self.year, self.region, self.slug)
+
+    @property
+    def provider_slug(self) -> str:
+        """The provider's page slug, from its name."""
+        return slugify(self.provider_name)
+
+    @property
+    def provider_url(self) -> str:
+        """The provider's page."""
+        return provider_url(self.provider_name)
+
+    @property
+    def listed(self) -> bool:
+        """Published schemes are listed; withdrawn ones keep only their page; drafts are never built."""
+        return self.status == "published"
+
+    def attachment_url(self, attachment: FileRef) -> str:
+        """Where an attachment is published, beside the scheme's page."""
+        return f"{self.url}{attachment.file}"
+
+
 @dataclass(frozen=True)
-class Scheme:
+class Scheme(SchemeIdentity):
     """One scheme: its identity comes from its path, everything else from its file."""
 
     year: str
@@ -237,31 +286,6 @@ class Scheme:
     attachments: tuple[Attachment, ...] = ()
 
     @property
-    def id(self) -> str:
-        """YEAR/REGION/SLUG: the scheme's identity."""
-        return scheme_id(self.year, self.region, self.slug)
-
-    @property
-    def url(self) -> str:
-        """The scheme's page."""
-        return scheme_url(self.year, self.region, self.slug)
-
-    @property
-    def provider_slug(self) -> str:
-        """The provider's page slug, from its name."""
-        return slugify(self.provider_name)
-
-    @property
-    def provider_url(self) -> str:
-        """The provider's page."""
-        return provider_url(self.provider_name)
-
-    @property
-    def listed(self) -> bool:
-        """Whether the scheme appears in listings and search (withdrawn ones keep only their page)."""
-        return self.status == "published"
-
-    @property
     def effective_percent(self) -> Optional[float]:
         """The scheme's CQUIN percent, or the year's when it gives none."""
         return self.cquin_percent if self.cquin_percent is not None else self.year_percent
@@ -278,10 +302,6 @@ class Scheme:
         if self.value is None or weight is None:
             return None
         return self.value * weight / 100
-
-    def attachment_url(self, attachment: Attachment) -> str:
-        """Where an attachment is published, beside the scheme's page."""
-        return f"{self.url}{attachment.file}"
 
 
 @dataclass(frozen=True)

@@ -125,7 +125,7 @@ def _build(options: BuildOptions, code: str, fingerprint: str, manifest: Manifes
     # Pages stream from the workers into the write stage, which stages them as they come.
     pages = iter_parallel(render_one, job, range(len(todo)), progress=progress.stage("rendering"))
     outputs = chain((OutputFile(spec.url, data, key=key) for (spec, key), data in zip(todo, pages)), statics)
-    report = write_site(options.out_dir, outputs, kept, fingerprint, [d.to_plain() for d in diagnostics])
+    report = write_site(options.out_dir, outputs, kept, fingerprint, [d.to_plain() for d in diagnostics], manifest)
     progress.done()
     return BuildResult(diagnostics, len(catalog.built), len(specs), len(todo), report)
 

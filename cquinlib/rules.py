@@ -9,6 +9,7 @@ from typing import Any, Iterator, Optional
 from .diagnostics import Severity, suggest
 from .model import Year
 from .shapes import Finding
+from .yamlio import format_field
 
 WEIGHT_TOLERANCE = 0.5
 ATTACHMENT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$"
@@ -78,24 +79,23 @@ def _indicator_findings(ind: dict[str, Any], path: tuple[Any, ...]) -> Iterator[
 
 def _duplicate_numbers(goals: list[tuple[int, dict[str, Any]]]) -> Iterator[Finding]:
     """Goal numbers, and indicator numbers across the whole scheme, must be unique."""
-    goal_seen: dict[str, str] = {}
-    ind_seen: dict[str, str] = {}
+    goal_seen: dict[str, tuple[Any, ...]] = {}
+    ind_seen: dict[str, tuple[Any, ...]] = {}
     for g, goal in goals:
         yield from _unique(goal.get("number"), ("goals", g, "number"), goal_seen, "goal")
         for i, ind in _indicators(goal):
             yield from _unique(ind.get("number"), ("goals", g, "indicators", i, "number"), ind_seen, "indicator")
 
 
-def _unique(number: Any, path: tuple[Any, ...], seen: dict[str, str], what: str) -> Iterator[Finding]:
+def _unique(number: Any, path: tuple[Any, ...], seen: dict[str, tuple[Any, ...]], what: str) -> Iterator[Finding]:
     """Note a number, reporting it when it was seen before."""
     if not isinstance(number, (str, int)) or isinstance(number, bool):
         return
     key = str(number)
-    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
     if key in seen:
-        yield Finding(path, f"{what} number '{key}' is used twice (first at {seen[key]})")
+        yield Finding(path, f"{what} number '{key}' is used twice (first at {format_field(seen[key])})")
     else:
-        seen[key] = where
+        seen[key] = path
 
 
 def _weight_findings(goals: list[tuple[int, dict[str, Any]]]) -> Iterator[Finding]:

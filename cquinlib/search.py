@@ -115,7 +115,8 @@ def goal_heading(labels: Labels, year: str, goal: GoalLike) -> str:
 
 def goal_detail(goal: Goal) -> str:
     """A goal's description, quality domain and its indicators' text."""
-    return "\n".join([goal.description, DOMAIN_NAMES.get(goal.domain, "")] + [_indicator_text(i) for i in goal.indicators])
+    parts = [goal.description, DOMAIN_NAMES.get(goal.domain, "")] + [_indicator_text(i) for i in goal.indicators]
+    return "\n".join(parts)
 
 
 def _indicator_text(indicator: Indicator) -> str:

@@ -80,7 +80,7 @@ class SearchAnalyzer(Analyzer):  # type: ignore[misc]
                                                                      **kwargs))
 
     def _index_tokens(self, value: str, positions: bool, start_pos: int, token: Token) -> Iterator[Token]:
-        """What the StemmingAnalyzer yields, as its StopFilter numbers positions: from the first kept word, on by one."""
+        """What the StemmingAnalyzer yields, with StopFilter's positions: from the first kept word, on by one."""
         stops, stems, pos = self.stops, self.stems, None
         for n, match in enumerate(self.expression.finditer(value)):
             word = match.group(0).lower()

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from .cache import BuildCache
-from .diagnostics import has_errors
+from .diagnostics import has_errors, report_diagnostics, summary
 from .load import scan_library
+from .pipeline import code_digest
 from .search import Hit, best_goal, search, update_index
 from .search_build import SearchSource, source_from_sources
 from .sources import validate_sources
@@ -18,25 +18,18 @@ from .sources import validate_sources
 DEFAULT_LIMIT = 10
 
 
-def add_search_parser(verbs: Any) -> None:
-    """The search verb's arguments."""
-    parser = verbs.add_parser("search", help="search the library with the whoosh query language")
+def add_search_args(parser: argparse.ArgumentParser) -> None:
+    """The search verb's own arguments (the library and cache ones are the command line's shared ones)."""
     parser.add_argument("query", nargs="+", metavar="QUERY",
                         help="words, \"phrases\", and fields: year:2019-20 region:midlands type:community "
                              "topic:falls domain:safety national:local")
-    parser.add_argument("--schemes", type=Path, default=Path("schemes"), help="schemes folder (default: schemes)")
-    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    parser.add_argument("--limit", type=int, default=DEFAULT_LIMIT, help=f"most results shown (default: {DEFAULT_LIMIT})")
+    parser.add_argument("--limit", type=int, default=DEFAULT_LIMIT,
+                        help=f"most results shown (default: {DEFAULT_LIMIT})")
     parser.add_argument("--json", action="store_true", help="print a JSON list: id, title, url, score, goal, ...")
-    parser.add_argument("--cache", type=Path, default=Path(".cache"),
-                        help="cache folder; the index lives in CACHE/search (default: .cache)")
 
 
 def run_search(args: argparse.Namespace) -> int:
     """Validate, update the index, search and print; exit 1 when the library has errors."""
-    from .cli import report_diagnostics, summary
-    from .pipeline import code_digest
-
     if args.limit < 1:
         print("build.py search: error: --limit must be at least 1", file=sys.stderr)
         return 2

@@ -163,7 +163,8 @@ def scheme_card(card: SchemeCard, labels: Labels) -> dict[str, Any]:
     """What a result shows: id, title, provider, year, region, provider type, labels and goals."""
     tags = (["Illustrative"] if card.illustrative else []) + (["Not CQUIN"] if card.framework == "other" else [])
     return {"i": card.id, "t": card.title, "o": card.provider_name, "y": labels.year_label(card.year),
-            "r": labels.regions.get(card.region, card.region), "p": TYPE_NAMES.get(card.provider_type, card.provider_type),
+            "r": labels.regions.get(card.region, card.region),
+            "p": TYPE_NAMES.get(card.provider_type, card.provider_type),
             "l": tags, "g": [[g.number, g.name] for g in card.goals]}
 
 
@@ -183,7 +184,8 @@ def _facet(key: str, cards: list[SchemeCard], values: Callable[[SchemeCard], lis
            newest_first: bool) -> dict[str, Any]:
     """One facet: the values schemes use, their labels, and a column of value codes per document."""
     used = {v for c in cards for v in values(c)}
-    ordered = sorted(used, reverse=True) if newest_first else sorted(used, key=lambda v: (names.get(v, v).casefold(), v))
+    by_name = sorted(used, key=lambda v: (names.get(v, v).casefold(), v))
+    ordered = sorted(used, reverse=True) if newest_first else by_name
     code = {v: chr(CODE_BASE + n) for n, v in enumerate(ordered)}
     return {"k": key, "v": ordered, "l": [names.get(v, v) for v in ordered],
             "c": ["".join(code[v] for v in values(c)) for c in cards]}

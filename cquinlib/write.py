@@ -86,16 +86,17 @@ def damaged_outputs(out_dir: Path, manifest: Manifest) -> set[str]:
 
 
 def write_site(out_dir: Path, outputs: Iterable[OutputFile], kept: dict[str, Entry], fingerprint: str,
-               diagnostics: Iterable[tuple[Any, ...]] = ()) -> WriteReport:
+               diagnostics: Iterable[tuple[Any, ...]] = (), previous: Optional[Manifest] = None) -> WriteReport:
     """Stage every changed file, then move them all into place and remove files no longer built.
 
-    `kept` are files the caller knows are current. If producing the outputs fails part way, the staging
+    `kept` are files the caller knows are current; `previous` is the manifest the caller read (read here when
+    not given). If producing the outputs fails part way, the staging
     folder is removed and the site is as it was. Files whose bytes did not change are not touched.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = out_dir / STAGING
     shutil.rmtree(staging, ignore_errors=True)
-    old = read_manifest(out_dir).files
+    old = (previous if previous is not None else read_manifest(out_dir)).files
     new: dict[str, Entry] = dict(kept)
     staged: list[tuple[str, str, str]] = []
     made: set[Path] = set()
