@@ -181,7 +181,9 @@ def main() -> None:
               "from `shared/bench/gen_library.py` with its unknown `frequency:` key renamed to "
               "`collection_frequency:` (see `bench/library.py`).", "",
               "| schemes | what | time | peak memory | ratio to yardstick |", "|---|---|---|---|---|"]
-    args.out.write_text("\n".join(header + rows) + "\n", encoding="utf-8")
+    previous = args.out.read_text(encoding="utf-8") if args.out.is_file() else ""
+    notes = previous[previous.index("\n## "):] if "\n## " in previous else ""  # hand-written analysis is kept
+    args.out.write_text("\n".join(header + rows) + "\n" + notes, encoding="utf-8")
     print(f"wrote {args.out}")
 
 
