@@ -20,6 +20,7 @@ from .progress import Progress
 from .render import (ALL_LISTED, PageSpec, RenderJob, Renderer, make_environment, plan_site, render_one,
                      static_outputs, url_clashes)
 from .search_build import SearchBuild, build_search, source_from_sources
+from .search_export import SearchFile
 from .sources import Sources, validate_sources
 from .validate import validate_library
 from .write import Entry, Manifest, OutputFile, WriteReport, damaged_outputs, read_manifest, write_site
@@ -111,20 +112,21 @@ def _build(options: BuildOptions, code: str, fingerprint: str, manifest: Manifes
     search = build_search(source_from_sources(options.schemes_dir, sources, cache),
                           options.cache_dir / "search" if options.cache_dir else None)
     specs = plan_site(catalog, content, search.related)
-    search_files, search_kept = _search_files(search, manifest, damaged)
-    statics = static_outputs(catalog, content, options.templates_dir) + search_files
-    clashes = url_clashes(specs, statics + [OutputFile(url) for url in search_kept])
+    search_todo, search_kept = _search_files(search, manifest, damaged)
+    statics = static_outputs(catalog, content, options.templates_dir)
+    clashes = url_clashes(specs, statics + [OutputFile(f.url) for f in search.files])
     if clashes:
         raise BuildFailed(clashes)
     base = digest_bytes(code, _tree_digest(options.templates_dir), repr(content.site),
                         repr([(p.url, p.title, p.nav) for p in content.pages]), sources.shared_digest)
     todo, kept = _changed_pages(specs, _page_keys(specs, base, sources), manifest, damaged)
-    kept.update({dest_path(url).as_posix(): entry for url, entry in search_kept.items()})
+    kept.update(search_kept)
     renderer = Renderer(make_environment(options.templates_dir, content), _blobs_for(todo, sources, cache))
     job = RenderJob(renderer, tuple(spec for spec, _ in todo))
     # Pages stream from the workers into the write stage, which stages them as they come.
     pages = iter_parallel(render_one, job, range(len(todo)), progress=progress.stage("rendering"))
-    outputs = chain((OutputFile(spec.url, data, key=key) for (spec, key), data in zip(todo, pages)), statics)
+    outputs = chain((OutputFile(spec.url, data, key=key) for (spec, key), data in zip(todo, pages)), statics,
+                    (OutputFile(f.url, f.make(), key=f.key) for f in search_todo))
     report = write_site(options.out_dir, outputs, kept, fingerprint, [d.to_plain() for d in diagnostics], manifest)
     progress.done()
     return BuildResult(diagnostics, len(catalog.built), len(specs), len(todo), report)
@@ -151,14 +153,17 @@ def _page_keys(specs: list[PageSpec], base: str, sources: Sources) -> list[str]:
 
 
 def _search_files(search: SearchBuild, manifest: Manifest,
-                  damaged: set[str]) -> tuple[list[OutputFile], dict[str, Entry]]:
-    """The exported search files: kept as they are when the site holds this very export, else made anew."""
-    if search.export_urls is not None:
-        entries = {url: manifest.files.get(dest_path(url).as_posix()) for url in search.export_urls}
-        if all(e is not None and e.key == search.export_key and dest_path(url).as_posix() not in damaged
-               for url, e in entries.items()):
-            return [], {url: e for url, e in entries.items() if e is not None}
-    return list(search.make_export()), {}
+                  damaged: set[str]) -> tuple[list[SearchFile], dict[str, Entry]]:
+    """The exported search files to make, and those the site holds already (same key, untouched)."""
+    todo, kept = [], {}
+    for file in search.files:
+        rel = dest_path(file.url).as_posix()
+        entry = manifest.files.get(rel)
+        if entry is not None and entry.key == file.key and rel not in damaged:
+            kept[rel] = entry
+        else:
+            todo.append(file)
+    return todo, kept
 
 
 def _changed_pages(specs: list[PageSpec], keys: list[str], manifest: Manifest,

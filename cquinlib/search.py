@@ -11,20 +11,19 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Protocol
 import whoosh
 from whoosh import index as whoosh_index
 from whoosh.analysis import Analyzer
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, STORED, Schema
 from whoosh.qparser import MultifieldParser
 from whoosh.query import Query
 from whoosh.reading import SegmentReader
 from whoosh.writing import NO_MERGE, SegmentWriter
 
 from .model import DOMAIN_NAMES, TYPE_NAMES, Goal, Indicator, Region, Scheme, Topic, Year
-from .search_analysis import SearchAnalyzer, surface_words
+from .search_analysis import SearchAnalyzer
+from .search_terms import FIELD_BOOSTS, TEXT_FIELDS, AnalysedText, DocTerms, analyse_document
 
 DEFAULT_CACHE_DIR = Path(".cache") / "search"
 # Bump when the schema, the analyser or what goes into a document changes: old caches are then rebuilt.
-INDEX_VERSION = "1"
-TEXT_FIELDS = ("title", "provider", "commissioners", "goals", "body")
-FACET_FIELDS = ("year", "region", "type", "topic", "domain", "national")
+INDEX_VERSION = "2"
 SOURCE_FILE = "SOURCE"
 VERSION_FILE = "VERSION"
 LOCK_TIMEOUT = 120.0
@@ -32,6 +31,7 @@ SEGMENT_DOCS = 250
 SMALL_SEGMENT = 25
 
 SchemeLoader = Callable[[list[str]], Mapping[str, Scheme]]
+TermsLoader = Callable[[list[str]], Mapping[str, DocTerms]]
 
 
 class GoalLike(Protocol):
@@ -95,10 +95,8 @@ def make_analyzer() -> Analyzer:
 def make_schema() -> Schema:
     """Text fields searched by default, facet fields for year:, region:, type:, topic:, domain:, national:."""
     analyzer = make_analyzer()
-    return Schema(id=ID(stored=True, unique=True), digest=STORED(), words=STORED(),
-                  title=TEXT(analyzer=analyzer, field_boost=3.0), provider=TEXT(analyzer=analyzer, field_boost=2.0),
-                  commissioners=TEXT(analyzer=analyzer), goals=TEXT(analyzer=analyzer, field_boost=1.5),
-                  body=TEXT(analyzer=analyzer), year=ID, region=ID, type=ID,
+    text = {name: AnalysedText(analyzer=analyzer, field_boost=FIELD_BOOSTS[name]) for name in TEXT_FIELDS}
+    return Schema(id=ID(stored=True, unique=True), digest=STORED(), **text, year=ID, region=ID, type=ID,
                   topic=KEYWORD(lowercase=True), domain=KEYWORD(lowercase=True), national=KEYWORD(lowercase=True))
 
 
@@ -140,8 +138,17 @@ def scheme_document(scheme: Scheme, labels: Labels) -> dict[str, str]:
         "domain": " ".join(sorted({g.domain for g in scheme.goals if g.domain})),
         "national": " ".join(sorted({"national" if g.national else "local" for g in scheme.goals})),
     }
-    document["words"] = " ".join(sorted(surface_words("\n".join(document[f] for f in TEXT_FIELDS))))
     return document
+
+
+def scheme_terms(scheme: Scheme, labels: Labels, key: str, analyzer: SearchAnalyzer) -> DocTerms:
+    """A scheme's analysed document; key is a digest of everything it is made from."""
+    return analyse_document(scheme_document(scheme, labels), index_digest(key), analyzer)
+
+
+def index_digest(key: str) -> str:
+    """The digest the index keeps for a document made from `key`."""
+    return hashlib.sha256(f"{INDEX_VERSION}\0{key}".encode("utf-8")).hexdigest()
 
 
 def index_path(cache_dir: Path, schemes_root: Path) -> Path:
@@ -149,34 +156,32 @@ def index_path(cache_dir: Path, schemes_root: Path) -> Path:
     return cache_dir / hashlib.sha256(str(schemes_root.resolve()).encode("utf-8")).hexdigest()[:16]
 
 
-def update_index(schemes_root: Path, keys: Mapping[str, str], load: SchemeLoader, labels: Labels,
+def update_index(schemes_root: Path, keys: Mapping[str, str], load: TermsLoader,
                  cache_dir: Path = DEFAULT_CACHE_DIR) -> IndexUpdate:
     """Bring a library's index up to date: re-index new and changed schemes, delete gone ones.
 
     keys maps each listed scheme's id to a digest of everything its document is made from; load gives
-    the full schemes for the ids that need indexing.
+    the analysed documents for the ids that need indexing.
     """
     path = index_path(cache_dir, schemes_root)
     _prune_orphans(cache_dir)
     ix = _open_or_create(path, schemes_root)
     try:
-        digests = {sid: hashlib.sha256(f"{INDEX_VERSION}\0{key}".encode("utf-8")).hexdigest()
-                   for sid, key in keys.items()}
+        digests = {sid: index_digest(key) for sid, key in keys.items()}
         with ix.searcher() as searcher:
             indexed = {f["id"]: f.get("digest") for f in searcher.reader().all_stored_fields()}
         added = tuple(sorted(set(digests) - set(indexed)))
         changed = tuple(sorted(s for s in set(digests) & set(indexed) if digests[s] != indexed[s]))
         removed = tuple(sorted(set(indexed) - set(digests)))
         if added or changed or removed:
-            _write(ix, added + changed, changed + removed, digests, load, labels)
+            _write(ix, added + changed, changed + removed, load)
     finally:
         ix.close()
     return IndexUpdate(path, added, changed, removed, len(digests) - len(added) - len(changed))
 
 
-def _write(ix: whoosh_index.Index, to_add: tuple[str, ...], to_delete: tuple[str, ...], digests: Mapping[str, str],
-           load: SchemeLoader, labels: Labels) -> None:
-    """Delete and add documents, SEGMENT_DOCS to a segment, loading full schemes a segment at a time.
+def _write(ix: whoosh_index.Index, to_add: tuple[str, ...], to_delete: tuple[str, ...], load: TermsLoader) -> None:
+    """Delete and add documents, SEGMENT_DOCS to a segment, loading analysed documents a segment at a time.
 
     Whoosh keeps deleted documents in its term statistics until their segment is rewritten, and those
     statistics are in every score. So the first commit rewrites each segment that lost a document (with the
@@ -189,9 +194,9 @@ def _write(ix: whoosh_index.Index, to_add: tuple[str, ...], to_delete: tuple[str
         try:
             for sid in (to_delete if number == 0 else ()):
                 writer.delete_by_term("id", sid)
-            schemes = load(batch) if batch else {}
+            documents = load(batch) if batch else {}
             for sid in batch:
-                writer.add_document(digest=digests[sid], **scheme_document(schemes[sid], labels))
+                writer.add_document(**documents[sid].whoosh_fields())
         except BaseException:
             writer.cancel()
             raise

@@ -79,6 +79,15 @@ class SearchAnalyzer(Analyzer):  # type: ignore[misc]
         return self._index_tokens(value, positions, start_pos, Token(positions, False, removestops=True, mode=mode,
                                                                      **kwargs))
 
+    def stem_of(self, word: str) -> str:
+        """The stem of one lower-case word, through the cache."""
+        stem = self.stems.get(word)
+        if stem is None:
+            stem = self.stem(word)
+            if len(self.stems) < STEM_CACHE:
+                self.stems[word] = stem
+        return stem
+
     def _index_tokens(self, value: str, positions: bool, start_pos: int, token: Token) -> Iterator[Token]:
         """What the StemmingAnalyzer yields, with StopFilter's positions: from the first kept word, on by one."""
         stops, stems, pos = self.stops, self.stems, None

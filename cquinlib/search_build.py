@@ -1,4 +1,4 @@
-"""The search stage of a build: update the index, then export it and find related schemes, reusing the last result."""
+"""The search stage of a build: update the index and the export state, find related schemes, list the files."""
 
 from __future__ import annotations
 
@@ -6,33 +6,38 @@ import json
 import os
 import pickle
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Mapping, Optional
 
-from .cache import BuildCache, digest_bytes
-from .cards import SchemeCard, card_of, card_to_plain
+from .cache import BuildCache, card_digest, digest_bytes
+from .cards import SchemeCard, card_of
 from .model import Library, Scheme
-from .search import DEFAULT_CACHE_DIR, INDEX_VERSION, IndexUpdate, Labels, SchemeLoader, update_index
-from .search_export import FORMAT_VERSION, export_search
+from .parallel import run_parallel
+from .search import (DEFAULT_CACHE_DIR, INDEX_VERSION, IndexUpdate, Labels, SchemeLoader, TermsLoader, index_digest,
+                     index_path, scheme_terms, update_index)
+from .search_analysis import SearchAnalyzer
+from .search_export import SearchFile, export_files
 from .search_related import RELATED_COUNT, RELATED_TERMS, goals_text, related_schemes
+from .search_state import doc_stats, update_state
+from .search_terms import DocTerms
 from .sources import Sources
-from .write import OutputFile
 
 RELATED = "related.json"
-EXPORT_URLS = "export-urls.json"
 
 
 @dataclass(frozen=True)
 class SearchSource:
     """What search needs of a validated library: cards of every built scheme, a change key per listed scheme,
-    and a way to load the full schemes that must be (re)indexed."""
+    digests of the cards, and ways to load the full or analysed schemes that must be (re)indexed."""
 
     root: Path
     labels: Labels
     cards: tuple[SchemeCard, ...]
     keys: Mapping[str, str]
+    card_keys: Mapping[str, str]
     load: SchemeLoader
+    terms: TermsLoader
 
     @property
     def listed(self) -> tuple[SchemeCard, ...]:
@@ -42,18 +47,11 @@ class SearchSource:
 
 @dataclass(frozen=True)
 class SearchBuild:
-    """Everything the site needs from search: related schemes per page and the exported files.
-
-    The exported files carry export_key as their dependency key, like pages: when the site already holds
-    the files of the last export made from the same inputs (export_urls), the build keeps them and never
-    calls make_export.
-    """
+    """Everything the site needs from search: related schemes per page and the exported files (made lazily)."""
 
     update: IndexUpdate
     related: dict[str, tuple[str, ...]]
-    export_key: str
-    export_urls: Optional[tuple[str, ...]]
-    make_export: Callable[[], tuple[OutputFile, ...]]
+    files: tuple[SearchFile, ...]
 
 
 def source_from_library(library: Library) -> SearchSource:
@@ -61,8 +59,14 @@ def source_from_library(library: Library) -> SearchSource:
     labels = Labels.of(library.regions, library.topics, library.years)
     by_id = {s.id: s for s in library.built_schemes}
     keys = {s.id: digest_bytes(pickle.dumps(s, protocol=4), repr(labels)) for s in library.listed_schemes}
-    return SearchSource(library.root, labels, tuple(card_of(s) for s in library.built_schemes), keys,
-                        lambda ids: {i: by_id[i] for i in ids})
+    cards = tuple(card_of(s) for s in library.built_schemes)
+
+    def load(ids: list[str]) -> dict[str, Scheme]:
+        """The schemes themselves."""
+        return {i: by_id[i] for i in ids}
+
+    return SearchSource(library.root, labels, cards, keys, {c.id: card_digest(c) for c in cards}, load,
+                        _analyser(load, keys, labels, {}))
 
 
 def source_from_sources(root: Path, sources: Sources, cache: Optional[BuildCache]) -> SearchSource:
@@ -79,37 +83,52 @@ def source_from_sources(root: Path, sources: Sources, cache: Optional[BuildCache
         return {i: pickle.loads(blobs[paths[i]]) for i in ids}
 
     labels = Labels.of(sources.regions, sources.topics, sources.years)
-    return SearchSource(root, labels, cards, {c.id: sources.scheme_keys[c.id] for c in cards if c.listed}, load)
+    keys = {c.id: sources.scheme_keys[c.id] for c in cards if c.listed}
+    return SearchSource(root, labels, cards, keys, {c.id: sources.card_digests[c.id] for c in cards}, load,
+                        _analyser(load, keys, labels, sources.fresh_terms))
+
+
+def _analyser(load: SchemeLoader, keys: Mapping[str, str], labels: Labels,
+              fresh: Mapping[str, DocTerms]) -> TermsLoader:
+    """Analysed documents: those this run made already, else loaded and analysed (on every core when many)."""
+    def terms(ids: list[str]) -> dict[str, DocTerms]:
+        """Analysed documents for ids."""
+        found = {i: fresh[i] for i in ids if i in fresh and fresh[i].digest == index_digest(keys[i])}
+        missing = [i for i in ids if i not in found]
+        schemes = load(missing)
+        made = run_parallel(_analyse, labels, [(schemes[i], keys[i]) for i in missing])
+        found.update(zip(missing, made))
+        return found
+
+    return terms
+
+
+def _analyse(labels: Labels, item: tuple[Scheme, str]) -> DocTerms:
+    """One scheme's analysed document (in a worker when there are many)."""
+    return scheme_terms(item[0], labels, item[1], SearchAnalyzer())
 
 
 def build_search(source: SearchSource, cache_dir: Optional[Path] = DEFAULT_CACHE_DIR) -> SearchBuild:
-    """Update the index; export it and find related schemes unless nothing they are made from changed."""
+    """Update the index and the export state; find related schemes unless what they are made from is unchanged."""
     if cache_dir is None:
         with tempfile.TemporaryDirectory(prefix="cquin-search-") as scratch:
-            build = _build(source, Path(scratch))
-            outputs = build.make_export()  # the index is gone once the scratch folder is
-            return replace(build, export_urls=None, make_export=lambda: outputs)
+            return _build(source, Path(scratch))
     return _build(source, cache_dir)
 
 
 def _build(source: SearchSource, cache_dir: Path) -> SearchBuild:
     """build_search with a cache folder."""
-    update = update_index(source.root, source.keys, source.load, source.labels, cache_dir)
-    related_key, export_key = related_key_of(source), export_key_of(source)
-    related = _read_json(update.path / RELATED, related_key)
+    update = update_index(source.root, source.keys, source.terms, cache_dir)
+    folder = index_path(cache_dir, source.root)
+    digests = {sid: index_digest(key) for sid, key in source.keys.items()}
+    state = update_state(folder, digests, lambda ids: {i: doc_stats(t) for i, t in source.terms(ids).items()})
+    related_key = related_key_of(source)
+    related = _read_json(folder / RELATED, related_key)
     if related is None:
-        related = related_schemes(update.path, source.cards, source.labels)
-        _write_json(update.path / RELATED, related_key, related)
-    urls = _read_json(update.path / EXPORT_URLS, export_key)
-
-    def make_export() -> tuple[OutputFile, ...]:
-        """Export the index, remembering which files this export made."""
-        outputs = tuple(replace(o, key=export_key) for o in export_search(update.path, source.listed, source.labels))
-        _write_json(update.path / EXPORT_URLS, export_key, [o.url for o in outputs])
-        return outputs
-
-    return SearchBuild(update, {k: tuple(v) for k, v in related.items()}, export_key,
-                       tuple(urls) if urls is not None else None, make_export)
+        related = related_schemes(state, source.cards, source.labels)
+        _write_json(folder / RELATED, related_key, related)
+    files = export_files(state, {c.id: c for c in source.listed}, source.card_keys, source.labels)
+    return SearchBuild(update, {k: tuple(v) for k, v in related.items()}, tuple(files))
 
 
 def related_key_of(source: SearchSource) -> str:
@@ -119,12 +138,6 @@ def related_key_of(source: SearchSource) -> str:
     """
     return digest_bytes(INDEX_VERSION, f"{RELATED_COUNT}:{RELATED_TERMS}", *(
         f"{c.id}\0{c.listed}\0{goals_text(c, source.labels)}" for c in sorted(source.cards, key=lambda c: c.id)))
-
-
-def export_key_of(source: SearchSource) -> str:
-    """A digest of everything the exported files are made from."""
-    return digest_bytes(INDEX_VERSION, str(FORMAT_VERSION), repr(sorted(source.keys.items())), repr(source.labels),
-                        *(repr(card_to_plain(c)) for c in sorted(source.listed, key=lambda c: c.id)))
 
 
 def _read_json(path: Path, key: str) -> Optional[dict[str, Any]]:

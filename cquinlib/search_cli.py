@@ -41,7 +41,7 @@ def run_search(args: argparse.Namespace) -> int:
             print(summary(sources.diagnostics), file=sys.stderr)
             return 1
         source = source_from_sources(args.schemes, sources, cache)
-        update = update_index(source.root, source.keys, source.load, source.labels, args.cache / "search")
+        update = update_index(source.root, source.keys, source.terms, args.cache / "search")
         hits, stems = search(update.path, " ".join(args.query), args.limit)
         rows = results(source, hits, stems)
     finally:

@@ -1,162 +1,146 @@
-"""Static export of the whoosh index for the search page: a tiny manifest, then shards fetched only when needed.
+"""Static export of the search index for the search page: a tiny manifest, then files fetched only when needed.
 
 Every file but the manifest is gzip-compressed JSON without whitespace (the script inflates it, so it
 stays small on any host). Under /search/:
 
-- m.json: document count, stop words, minimum word length, score levels, first word of each vocabulary shard;
-- v/N.gz: a run of the sorted surface words seen in the corpus, with each word's stem, the postings file
-  holding that stem and its document frequency (so the browser stems exactly as whoosh did, and can
-  complete a prefix and suggest a spelling);
-- p/N.gz: postings for a run of stems: per stem its top score, the document ids as gaps and each
-  document's score quantised against that top score (whoosh's own BM25F score summed over the text fields);
-- d/N.gz: one scheme's card (title, year, region, provider type, goals), fetched only for shown results;
-- f.gz: facet values and, per document, its year, region, provider type, topics and domains.
+- m.json: document count, stop words, minimum word length, whoosh's BM25F parameters, each text field's
+  boost and average length, and the first key and file name of every vocabulary and postings file;
+- v/NAME.gz: a run of the sorted surface words seen in the corpus, with each word's stem and its document
+  frequency (so the browser stems exactly as whoosh did, and can complete a prefix and suggest a spelling);
+- p/NAME.gz: postings for a run of stems: per text field, document ids as gaps and term frequencies;
+- d/N.gz: the cards (title, year, region, provider type, goals) of documents N*PACK to N*PACK+PACK-1;
+- f.gz: facet values, per document its year, region, provider type, topics and domains, and per text field
+  each document's length as whoosh stores it.
+
+From frequencies and lengths the script computes whoosh's own BM25F score, summed over the text fields as an
+Or query sums them. Scores are not stored: they move with every document added anywhere, while these
+statistics change only where a document changed, so an edit rewrites only the files that hold it.
+Files are cut where a key's hash says so (content-defined), so a longer entry moves no later boundary.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+import zlib
+from typing import Any, Callable, Mapping, NamedTuple
 
-from whoosh import index as whoosh_index
 from whoosh.analysis import STOP_WORDS
-from whoosh.searching import Searcher
+from whoosh.scoring import BM25F
 
+from .cache import digest_bytes
 from .cards import SchemeCard
 from .model import DOMAIN_NAMES, TYPE_NAMES
-from .search import TEXT_FIELDS, Labels
-from .search_analysis import MIN_WORD, stemming_analyzer
-from .write import OutputFile
+from .search import Labels
+from .search_analysis import MIN_WORD
+from .search_state import ExportState
+from .search_terms import FIELD_BOOSTS, TEXT_FIELDS, quantised_length
 
 SEARCH_URL = "/search/"
-FORMAT_VERSION = 1
-SCORE_LEVELS = 255
-VOCAB_SHARD_CHARS = 12_000
-POSTINGS_SHARD_CHARS = 6_000
+FORMAT_VERSION = 2
+PACK = 16  # cards to a d/ file
+POSTINGS_CUT = (3_000, 12_000, 8)  # a file holds at least, at most (characters), and cuts at 1 key in 8
+VOCAB_CUT = (6_000, 24_000, 16)
 CODE_BASE = 48  # facet columns store value n as the character chr(48 + n): '0', '1', ...
 
 
-@dataclass(frozen=True)
-class Postings:
-    """One stem's documents (export ids, ascending) and their scores."""
+class SearchFile(NamedTuple):
+    """One exported file: its URL, a key equal for equal bytes, and how to make the bytes."""
 
-    stem: str
-    docs: tuple[int, ...]
-    scores: tuple[float, ...]
-
-
-def export_search(index_dir: Path, cards: Iterable[SchemeCard], labels: Labels) -> list[OutputFile]:
-    """Every file of the static search index, in a stable order: cards are the listed schemes."""
-    schemes = sorted(cards, key=lambda c: c.id)
-    postings, words = read_index(index_dir, {s.id: n for n, s in enumerate(schemes)})
-    stems = {p.stem: p for p in postings}
-    entries = {p.stem: _dumps(_postings_entry(p)) for p in postings}
-    postings_files = _pack(sorted(entries), lambda stem: len(stem) + len(entries[stem]), POSTINGS_SHARD_CHARS)
-    file_of = {stem: n for n, group in enumerate(postings_files) for stem in group}
-    vocab_files = _pack(sorted(words), lambda w: 2 * len(w) + 12, VOCAB_SHARD_CHARS)
-    outputs = [_json_file("m.json", _dumps(_manifest(len(schemes), vocab_files)), compress=False)]
-    outputs += [_json_file(f"v/{n}.gz", _dumps(_vocab_shard(group, words, file_of, stems)))
-                for n, group in enumerate(vocab_files)]
-    # A postings file is the JSON object of its stems, in sorted order, joined from entries dumped once.
-    outputs += [_json_file(f"p/{n}.gz", "{" + ",".join(f"{_dumps(stem)}:{entries[stem]}" for stem in group) + "}")
-                for n, group in enumerate(postings_files)]
-    outputs += [_json_file(f"d/{n}.gz", _dumps(scheme_card(s, labels))) for n, s in enumerate(schemes)]
-    outputs.append(_json_file("f.gz", _dumps(facet_table(schemes, labels))))
-    return outputs
+    url: str
+    key: str
+    make: Callable[[], bytes]
 
 
-def read_index(index_dir: Path, numbers: dict[str, int]) -> tuple[list[Postings], dict[str, str]]:
-    """Per stem, whoosh's BM25F score for each document summed over the text fields (as an Or query sums
-    them); and every surface word of the indexed text with the stem the index holds for it."""
-    ix = whoosh_index.open_dir(str(index_dir))
-    try:
-        with ix.searcher() as searcher:
-            reader = searcher.reader()
-            stored = list(reader.iter_docs())
-            export_id = {docnum: numbers[fields["id"]] for docnum, fields in stored}
-            totals: dict[str, dict[int, float]] = {}
-            for field in TEXT_FIELDS:
-                _add_field_scores(searcher, field, export_id, totals)
-    finally:
-        ix.close()
-    postings = [Postings(stem, tuple(sorted(acc)), tuple(acc[d] for d in sorted(acc)))
-                for stem, acc in sorted(totals.items()) if acc]
-    surface = sorted({w for _, fields in stored for w in str(fields.get("words", "")).split()})
-    stem = stemming_analyzer()
-    return postings, {w: next((t.text for t in stem(w)), w) for w in surface}
+def export_files(state: ExportState, cards: Mapping[str, SchemeCard], card_keys: Mapping[str, str],
+                 labels: Labels) -> list[SearchFile]:
+    """Every file of the static search index; only the bytes of files asked for are made (compressed)."""
+    stems = sorted(state.entries)
+    postings = _cut(stems, lambda s: len(s) + len(state.entries[s]) + 4, POSTINGS_CUT)
+    words = sorted(state.words)
+    vocab = _cut(words, lambda w: 2 * len(w) + 10, VOCAB_CUT)
+    post_names, vocab_names = _names(postings), _names(vocab)
+    files = [_text_file(f"p/{name}.gz", "{" + ",".join(f"{_dumps(s)}:{state.entries[s]}" for s in group) + "}")
+             for name, group in zip(post_names, postings)]
+    files += [_text_file(f"v/{name}.gz", _dumps(_vocab_shard(group, state))) for name, group in zip(vocab_names, vocab)]
+    ordered = [cards[sid] for sid in state.ids]
+    labels_key = digest_bytes(repr(labels))
+    for n in range(0, len(ordered), PACK):
+        files.append(_card_pack(n // PACK, ordered[n:n + PACK], card_keys, labels, labels_key))
+    files.append(_text_file("f.gz", _dumps(facet_table(ordered, labels) | {"len": _lengths(state)})))
+    manifest = _manifest(state, [[g[0], n] for g, n in zip(vocab, vocab_names)],
+                         [[g[0], n] for g, n in zip(postings, post_names)])
+    files.append(_text_file("m.json", _dumps(manifest), compress=False))
+    return files
 
 
-def _add_field_scores(searcher: Searcher, field: str, export_id: dict[int, int],
-                      totals: dict[str, dict[int, float]]) -> None:
-    """Add each document's score for each term of one field, as whoosh's own scorer gives it.
+def _cut(keys: list[str], cost: Callable[[str], int], limits: tuple[int, int, int]) -> list[list[str]]:
+    """Split sorted keys into runs: a new run starts at a key whose hash picks it once the run holds `low`
+    characters, or when the key would take the run past `high` (a key bigger than that runs alone)."""
+    low, high, spread = limits
+    groups: list[list[str]] = []
+    size = 0
+    for key in keys:
+        weight = cost(key)
+        if not groups or (size >= low and zlib.crc32(key.encode("utf-8")) % spread == 0) or size + weight > high:
+            groups.append([])
+            size = 0
+        groups[-1].append(key)
+        size += weight
+    return groups
 
-    This is what a Term query's matcher computes (the scorer's score of the posting's weight and the
-    document's field length), read in bulk: a matcher call per posting takes twice as long.
-    """
-    reader = searcher.reader()
-    lengths = [searcher.doc_field_length(d, field) for d in range(reader.doc_count_all())]
-    for term in reader.lexicon(field):
-        acc = totals.setdefault(term.decode("utf-8") if isinstance(term, bytes) else str(term), {})
-        score = searcher.weighting.scorer(searcher, field, term)._score
-        for docnum, weight in reader.postings(field, term).items_as("weight"):
-            doc = export_id.get(docnum)
-            if doc is not None:  # never None: the index keeps no deleted documents (see search._write)
-                acc[doc] = acc.get(doc, 0.0) + score(weight, lengths[docnum])
+
+def _names(groups: list[list[str]]) -> list[str]:
+    """A file name per run from its first key: stable while the run starts with the same key."""
+    names: list[str] = []
+    for group in groups:
+        name = hashlib.blake2b(group[0].encode("utf-8"), digest_size=5).hexdigest()
+        while name in names:  # two first keys with one hash: vanishingly rare, but never two runs to a name
+            name += "x"
+        names.append(name)
+    return names
+
+
+def _vocab_shard(words: list[str], state: ExportState) -> dict[str, list[Any]]:
+    """Columns for a run of sorted words: the word, its stem code, and its stem's document frequency."""
+    stems = [state.words[w][1] for w in words]
+    return {"w": words, "s": [stem_code(w, s) for w, s in zip(words, stems)],
+            "n": [state.df.get(s, 0) for s in stems]}
 
 
 def stem_code(word: str, stem: str) -> str:
     """How to get the stem from the word: '' when equal, else letters to drop then letters to add ('6', '1i')."""
     if stem == word:
         return ""
-    common = len(_common_prefix(word, stem))
+    common = 0
+    while common < min(len(word), len(stem)) and word[common] == stem[common]:
+        common += 1
     added = stem[common:]
     return f"={stem}" if added[:1].isdigit() else f"{len(word) - common}{added}"
 
 
-def _common_prefix(a: str, b: str) -> str:
-    """The longest common prefix of two strings."""
-    n = 0
-    while n < min(len(a), len(b)) and a[n] == b[n]:
-        n += 1
-    return a[:n]
+def _lengths(state: ExportState) -> list[list[int]]:
+    """Per text field, each document's length as whoosh stores and reads it back (one byte, never 0)."""
+    return [[quantised_length(n, 1) for n in column] for column in state.lengths]
 
 
-def _postings_entry(postings: Postings) -> list[Any]:
-    """[top score, document gaps, quantised scores]: gaps and small integers compress well."""
-    top = max(postings.scores)
-    gaps = [d - p for d, p in zip(postings.docs, (0,) + postings.docs[:-1])]
-    levels = [max(1, round(s / top * SCORE_LEVELS)) for s in postings.scores]
-    return [float(f"{top:.6g}"), gaps, levels]
-
-
-def _vocab_shard(words: list[str], stems: dict[str, str], file_of: dict[str, int],
-                 postings: dict[str, Postings]) -> dict[str, list[Any]]:
-    """Columns for a run of sorted words: the word, its stem code, its stem's postings file and frequency."""
-    return {"w": words, "s": [stem_code(w, stems[w]) for w in words],
-            "p": [file_of.get(stems[w], -1) for w in words],
-            "n": [len(postings[stems[w]].docs) if stems[w] in postings else 0 for w in words]}
-
-
-def _manifest(documents: int, vocab_files: list[list[str]]) -> dict[str, Any]:
+def _manifest(state: ExportState, vocab: list[list[str]], postings: list[list[str]]) -> dict[str, Any]:
     """What the script needs before it fetches anything else."""
-    return {"v": FORMAT_VERSION, "n": documents, "min": MIN_WORD, "q": SCORE_LEVELS,
-            "stop": sorted(STOP_WORDS), "vocab": [group[0] for group in vocab_files]}
+    model = BM25F()
+    count = len(state.ids)
+    fields = [[name, FIELD_BOOSTS[name], (sum(state.lengths[i]) / (count or 1)) or 1]
+              for i, name in enumerate(TEXT_FIELDS)]
+    return {"v": FORMAT_VERSION, "n": count, "min": MIN_WORD, "stop": sorted(STOP_WORDS), "b": model.B,
+            "k1": model.K1, "fields": fields, "vocab": vocab, "post": postings, "pack": PACK}
 
 
-def _pack(keys: list[str], cost: Callable[[str], int], budget: int) -> list[list[str]]:
-    """Split sorted keys into runs whose entries cost about `budget` characters each (a big one runs alone)."""
-    groups: list[list[str]] = []
-    size = budget
-    for key in keys:
-        if size + cost(key) > budget and (not groups or groups[-1]):
-            groups.append([])
-            size = 0
-        groups[-1].append(key)
-        size += cost(key)
-    return groups
+def _card_pack(number: int, cards: list[SchemeCard], card_keys: Mapping[str, str], labels: Labels,
+               labels_key: str) -> SearchFile:
+    """A d/ file, keyed by its cards' digests so an unchanged pack is never encoded."""
+    key = digest_bytes(str(FORMAT_VERSION), labels_key, *(f"{c.id}:{card_keys[c.id]}" for c in cards))
+    return SearchFile(f"{SEARCH_URL}d/{number}.gz", key,
+                      lambda: _gzip(_dumps([scheme_card(c, labels) for c in cards])))
 
 
 def scheme_card(card: SchemeCard, labels: Labels) -> dict[str, Any]:
@@ -196,7 +180,14 @@ def _dumps(data: Any) -> str:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
 
 
-def _json_file(name: str, text: str, compress: bool = True) -> OutputFile:
-    """An output file under /search/; gzip with no timestamp, so the same data gives the same bytes."""
+def _text_file(name: str, text: str, compress: bool = True) -> SearchFile:
+    """A file under /search/ made from text, keyed by the text."""
+    key = digest_bytes(str(FORMAT_VERSION), name, text)
     raw = text.encode("utf-8")
-    return OutputFile(SEARCH_URL + name, gzip.compress(raw, compresslevel=9, mtime=0) if compress else raw)
+    return SearchFile(SEARCH_URL + name, key, (lambda: _gzip(raw)) if compress else (lambda: raw))
+
+
+def _gzip(text: str | bytes) -> bytes:
+    """gzip with no timestamp, so the same data gives the same bytes."""
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    return gzip.compress(raw, compresslevel=9, mtime=0)

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
-from whoosh import index as whoosh_index
 from whoosh.classify import Bo1Model, Expander
-from whoosh.reading import IndexReader
-from whoosh.searching import Searcher
+from whoosh.reading import TermInfo
+from whoosh.scoring import BM25F
 
 from .cards import SchemeCard
 from .parallel import run_parallel
-from .search import Labels, goal_heading
+from .search import Labels, goal_heading, make_schema
+from .search_state import ExportState, decode_entry
+from .search_terms import FIELD_BOOSTS, TEXT_FIELDS, quantised_length
 
 RELATED_COUNT = 5
 RELATED_TERMS = 10
+FIELD = "goals"
 KeyTerms = tuple[tuple[str, float], ...]
 
 
@@ -30,28 +31,23 @@ class ScoreTable:
     count: int
 
 
-def related_schemes(index_dir: Path, cards: Iterable[SchemeCard], labels: Labels,
+def related_schemes(state: ExportState, cards: Iterable[SchemeCard], labels: Labels,
                     count: int = RELATED_COUNT) -> dict[str, tuple[str, ...]]:
     """For each scheme, up to `count` listed schemes most like its goals, best first, itself left out.
 
-    This is whoosh's more-like-this: the key terms whoosh picks from the scheme's goal headings (Bo1 model),
-    each weighting whoosh's BM25F score of that term in the goals field, summed as whoosh's Or query sums
-    them. The sums are taken over postings read once, on every core, because a whoosh search per scheme is
-    too slow for a large library; equal scores go to the lower scheme id, so the lists never depend on the
-    index's history. Schemes with the same key terms share one computation.
+    This is whoosh's more-like-this: the key terms whoosh's Expander picks from the scheme's goal headings
+    (Bo1 model), each weighting whoosh's BM25F score of that term in the goals field, summed as whoosh's Or
+    query sums them. Whoosh's own Expander and BM25F scorer run over the index's statistics as the search
+    export holds them (GoalsStats), so related lists need not wait for the index to be written; the sums
+    are taken on every core, and equal scores go to the lower scheme id. Schemes with the same key terms
+    share one computation.
     """
-    ix = whoosh_index.open_dir(str(index_dir))
-    try:
-        with ix.searcher() as searcher:
-            ids = sorted(fields["id"] for _, fields in searcher.reader().iter_docs())
-            stats = TermStats(searcher.reader())
-            queries = {c.id: key_terms(stats, goals_text(c, labels)) for c in sorted(cards, key=lambda c: c.id)}
-            table = ScoreTable(_postings(searcher, ids, {t for q in queries.values() for t, _ in q}), len(ids), count)
-    finally:
-        ix.close()
+    stats = GoalsStats(state)
+    queries = {c.id: key_terms(stats, goals_text(c, labels)) for c in sorted(cards, key=lambda c: c.id)}
+    table = ScoreTable(stats.scores({t for q in queries.values() for t, _ in q}), len(state.ids), count)
     distinct = sorted(set(queries.values()))
     best = dict(zip(distinct, run_parallel(top_ranks, table, distinct)))
-    return {sid: tuple(s for s in (ids[n] for n in best[q]) if s != sid)[:count] for sid, q in queries.items()}
+    return {sid: tuple(s for s in (state.ids[n] for n in best[q]) if s != sid)[:count] for sid, q in queries.items()}
 
 
 def goals_text(card: SchemeCard, labels: Labels) -> str:
@@ -59,63 +55,90 @@ def goals_text(card: SchemeCard, labels: Labels) -> str:
     return "\n".join(goal_heading(labels, card.year, g) for g in card.goals)
 
 
-def key_terms(expander_reader: "TermStats", text: str) -> KeyTerms:
+def key_terms(stats: "GoalsStats", text: str) -> KeyTerms:
     """The terms whoosh's more-like-this searches for (Searcher.key_terms_from_text), with their weights."""
-    expander = Expander(expander_reader, "goals", model=Bo1Model)
+    expander = Expander(stats, FIELD, model=Bo1Model)
     expander.add_text(text)
     return tuple(expander.expanded_terms(RELATED_TERMS, normalize=True))
 
 
-class TermStats:
-    """The parts of an index reader whoosh's Expander reads, remembering term frequencies.
+class GoalsStats:
+    """The goals field's statistics, answering the index reader and searcher calls that whoosh's Expander
+    and BM25F scorer make (the export state holds exactly what the index holds)."""
 
-    Key terms are taken for every scheme, and the same few hundred terms are looked up each time; on an
-    index of several segments each lookup visits every segment.
-    """
+    def __init__(self, state: ExportState) -> None:
+        """Read the goals field's postings out of the export state."""
+        field = TEXT_FIELDS.index(FIELD)
+        self.schema = make_schema()
+        self.weighting = BM25F()
+        self.boost = FIELD_BOOSTS[FIELD]
+        self.count = len(state.ids)
+        self.lengths = state.lengths[field]
+        self.total = sum(self.lengths)
+        self.postings: dict[str, dict[int, int]] = {}
+        for stem, entry in state.entries.items():
+            if f"[{field}," in entry:
+                column = decode_entry(entry).get(field)
+                if column:
+                    self.postings[stem] = column
 
-    def __init__(self, reader: IndexReader) -> None:
-        """Wrap a reader."""
-        self.reader = reader
-        self.schema = reader.schema
-        self.known: dict[tuple[str, bytes], bool] = {}
-        self.frequencies: dict[tuple[str, bytes], float] = {}
+    def get_parent(self) -> "GoalsStats":
+        """The top-level searcher: this one."""
+        return self
 
     def doc_count_all(self) -> int:
         """Documents in the index."""
-        return int(self.reader.doc_count_all())
+        return self.count
 
     def field_length(self, fieldname: str) -> int:
-        """Total length of a field across the index."""
-        return int(self.reader.field_length(fieldname))
+        """Total tokens of the field across the index."""
+        return self.total
+
+    def avg_field_length(self, fieldname: str, default: Any = None) -> float:
+        """Mean tokens of the field per document, as whoosh's searcher divides it."""
+        return self.total / (self.count or 1)
 
     def __contains__(self, term: tuple[str, bytes]) -> bool:
-        """Whether the index holds a term."""
-        if term not in self.known:
-            self.known[term] = term in self.reader
-        return self.known[term]
+        """Whether the field holds a term."""
+        return term[0] == FIELD and _text(term[1]) in self.postings
 
-    def frequency(self, fieldname: str, text: bytes) -> float:
-        """A term's total weight across the index."""
-        key = (fieldname, text)
-        if key not in self.frequencies:
-            self.frequencies[key] = self.reader.frequency(fieldname, text)
-        return self.frequencies[key]
+    def doc_frequency(self, fieldname: str, text: bytes | str) -> int:
+        """Documents holding a term."""
+        return len(self.postings.get(_text(text), ()))
+
+    def frequency(self, fieldname: str, text: bytes | str) -> float:
+        """A term's total weight (frequency times the field boost) across the index."""
+        return sum(self.postings.get(_text(text), {}).values()) * self.boost
+
+    def idf(self, fieldname: str, text: bytes | str) -> float:
+        """whoosh's inverse document frequency, as its searcher asks the weighting model."""
+        return float(self.weighting.idf(self, fieldname, text))
+
+    def term_info(self, fieldname: str, text: bytes | str) -> TermInfo:
+        """A term's totals, as the scorer's setup reads them."""
+        column = self.postings.get(_text(text), {})
+        lengths = [self.doc_field_length(d, fieldname, 1) for d in column] or [0]
+        return TermInfo(self.frequency(fieldname, text), len(column), min(lengths), max(lengths),
+                        max(column.values(), default=0) * self.boost)
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        """A document's field length as whoosh stores it (one byte) and reads it back."""
+        return quantised_length(self.lengths[docnum], default)
+
+    def scores(self, terms: set[str]) -> dict[str, list[tuple[int, float]]]:
+        """(rank, BM25F score in the goals field) of every scheme holding each term, by whoosh's scorer."""
+        table = {}
+        for term in sorted(terms):
+            scorer = self.weighting.scorer(self, FIELD, term.encode("utf-8"))
+            column = self.postings.get(term, {})
+            table[term] = [(n, scorer._score(freq * self.boost, self.doc_field_length(n, FIELD, 1)))
+                           for n, freq in sorted(column.items())]
+        return table
 
 
-def _postings(searcher: Searcher, ids: list[str], terms: set[str]) -> dict[str, list[tuple[int, float]]]:
-    """(rank, BM25F score in the goals field) of every scheme holding each term, as whoosh scores a Term query."""
-    rank = {sid: n for n, sid in enumerate(ids)}
-    by_docnum = {docnum: rank[fields["id"]] for docnum, fields in searcher.reader().iter_docs()}
-    table = {}
-    for term in sorted(terms):
-        found = []
-        if ("goals", term) in searcher.reader():
-            matcher = searcher.postings("goals", term)
-            while matcher.is_active():
-                found.append((by_docnum[matcher.id()], matcher.score()))
-                matcher.next()
-        table[term] = found
-    return table
+def _text(term: bytes | str) -> str:
+    """A term as text."""
+    return term.decode("utf-8") if isinstance(term, bytes) else term
 
 
 def top_ranks(table: ScoreTable, terms: KeyTerms) -> list[int]:

@@ -15,6 +15,9 @@ from .load import LibraryScan, SchemePath, load_scheme
 from .model import Region, Topic, Year
 from .parallel import run_parallel
 from .progress import Progress
+from .search import Labels, scheme_terms
+from .search_analysis import SearchAnalyzer
+from .search_terms import DocTerms
 from .validate import SharedContext, validate_scheme, validate_shared
 
 
@@ -31,6 +34,16 @@ class Sources:
     shared_digest: str
     diagnostics: tuple[Diagnostic, ...]
     fresh_blobs: dict[str, bytes]
+    fresh_terms: dict[str, DocTerms]
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every worker needs: the shared files, their labels for search, and an analyser of its own."""
+
+    shared: SharedContext
+    labels: Labels
+    analyzer: SearchAnalyzer
 
 
 @dataclass(frozen=True)
@@ -60,16 +73,19 @@ def validate_sources(scan: LibraryScan, cache: Optional[BuildCache], progress: O
         else:
             tasks.append(_Task(path, key))
     tick = progress.stage("validating") if progress else None
-    fresh = dict(run_parallel(_validate_task, shared, tasks, progress=tick))
+    context = _Context(shared, Labels.of(shared.regions, shared.topics, shared.years), SearchAnalyzer())
+    done = run_parallel(_validate_task, context, tasks, progress=tick)
+    fresh = {path: entry for path, entry, _ in done}
     if cache is not None:
         cache.put_schemes(fresh.items())
         cache.forget_except({str(p.src_path) for p in scan.schemes})
     results.update(fresh)
-    return _assemble(shared, results, scan, shared_digest, diagnostics)
+    terms = {t.id: t for _, _, t in done if t is not None}
+    return _assemble(shared, results, scan, shared_digest, diagnostics, terms)
 
 
 def _assemble(shared: SharedContext, results: dict[str, CachedScheme], scan: LibraryScan, shared_digest: str,
-              diagnostics: list[Diagnostic]) -> Sources:
+              diagnostics: list[Diagnostic], terms: dict[str, DocTerms]) -> Sources:
     """Put validated schemes together in the scan's order."""
     cards, card_digests, scheme_keys, blobs = [], {}, {}, {}
     for path in scan.schemes:
@@ -83,7 +99,7 @@ def _assemble(shared: SharedContext, results: dict[str, CachedScheme], scan: Lib
         if entry.scheme_blob is not None:
             blobs[str(path.src_path)] = entry.scheme_blob
     return Sources(shared.regions, shared.topics, shared.years, tuple(cards), card_digests, scheme_keys,
-                   shared_digest, tuple(sorted(diagnostics)), blobs)
+                   shared_digest, tuple(sorted(diagnostics)), blobs, terms)
 
 
 def _file_digests(cache: Optional[BuildCache], paths: list[Path]) -> dict[Path, str]:
@@ -116,11 +132,14 @@ def _folder_listing(src_path: Path) -> str:
     return "\n".join(entries)
 
 
-def _validate_task(shared: SharedContext, task: _Task) -> tuple[str, CachedScheme]:
-    """Parse and validate one scheme; runs in a worker process during a cold build."""
+def _validate_task(context: _Context, task: _Task) -> tuple[str, CachedScheme, Optional[DocTerms]]:
+    """Parse and validate one scheme, and analyse it for search when it is listed; runs in a worker process
+    during a cold build."""
     out: list[Diagnostic] = []
+    shared = context.shared
     scheme = validate_scheme(load_scheme(task.path), shared.region_map, shared.topic_slugs,
                              shared.year(task.path.year), out)
     card = card_of(scheme) if scheme is not None else None
     blob = pickle.dumps(scheme, protocol=pickle.HIGHEST_PROTOCOL) if scheme is not None else None
-    return str(task.path.src_path), CachedScheme(task.key, card, card_digest(card), tuple(out), blob)
+    terms = scheme_terms(scheme, context.labels, task.key, context.analyzer) if card and card.listed else None
+    return str(task.path.src_path), CachedScheme(task.key, card, card_digest(card), tuple(out), blob), terms

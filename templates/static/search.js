@@ -1,4 +1,5 @@
-/* Search page: queries a static export of the site's whoosh index, fetching only the shards a query needs.
+/* Search page: queries a static export of the site's whoosh index, fetching only the shards a query needs,
+   and scores with whoosh's BM25F from the exported term frequencies and field lengths.
    No dependencies and no build step. Text from the index only ever reaches the page as text nodes
    (textContent, createTextNode): contributed text can never become markup or script. */
 (function () {
@@ -27,7 +28,7 @@
   var more = document.getElementById("search-more");
 
   var files = new Map();      /* url -> promise of parsed JSON */
-  var postings = new Map();   /* stem -> {docs, scores} */
+  var postings = new Map();   /* stem -> promise of {docs, scores} */
   var state = {seq: 0, matches: [], shown: 0, terms: null, filters: {}};
 
   /* ---- fetching ---- */
@@ -56,24 +57,27 @@
   function facetTable() { return fetchJSON("f.gz"); }
 
   /* ---- the vocabulary: surface words seen in the corpus, with the stems whoosh gave them ----
-     Shards are runs of the sorted vocabulary; the manifest lists each one's first word. (JavaScript compares
-     UTF-16 units and Python code points: the orders differ only past U+FFFF.) */
+     Shards are runs of the sorted vocabulary (postings files are runs of sorted stems); the manifest lists
+     each one's first key and file name. (JavaScript compares UTF-16 units and Python code points: the
+     orders differ only past U+FFFF.) */
 
-  function shardOf(m, word) {
-    var lo = 0, hi = m.vocab.length - 1;
+  function runOf(runs, key) {
+    var lo = 0, hi = runs.length - 1;
     while (lo < hi) {
       var mid = (lo + hi + 1) >> 1;
-      if (m.vocab[mid] <= word) { lo = mid; } else { hi = mid - 1; }
+      if (runs[mid][0] <= key) { lo = mid; } else { hi = mid - 1; }
     }
     return lo;
   }
+
+  function shardOf(m, word) { return runOf(m.vocab, word); }
 
   function shardRange(m, prefix) {
     var first = shardOf(m, prefix), last = shardOf(m, prefix + "\uffff");
     return {first: first, last: Math.min(last, first + MAX_RANGE_SHARDS - 1)};
   }
 
-  function vocabShard(n) { return fetchJSON("v/" + n + ".gz"); }
+  function vocabShard(m, n) { return fetchJSON("v/" + m.vocab[n][1] + ".gz"); }
 
   function lowerBound(words, word) {
     var lo = 0, hi = words.length;
@@ -92,11 +96,11 @@
   }
 
   function entry(shard, i) {
-    return {word: shard.w[i], stem: stemOf(shard.w[i], shard.s[i]), file: shard.p[i], df: shard.n[i]};
+    return {word: shard.w[i], stem: stemOf(shard.w[i], shard.s[i]), df: shard.n[i]};
   }
 
   async function lookup(m, word) {
-    var shard = await vocabShard(shardOf(m, word));
+    var shard = await vocabShard(m, shardOf(m, word));
     var i = lowerBound(shard.w, word);
     return shard.w[i] === word ? entry(shard, i) : null;
   }
@@ -104,7 +108,7 @@
   async function completions(m, prefix) {
     var range = shardRange(m, prefix), found = [];
     for (var n = range.first; n <= range.last; n++) {
-      var shard = await vocabShard(n);
+      var shard = await vocabShard(m, n);
       for (var i = lowerBound(shard.w, prefix); i < shard.w.length && shard.w[i].startsWith(prefix); i++) {
         found.push(entry(shard, i));
       }
@@ -112,18 +116,34 @@
     return found;
   }
 
-  /* ---- postings: per stem, document ids and whoosh's BM25F scores ---- */
+  /* ---- postings: per stem and text field, document ids and term frequencies ---- */
 
-  async function postingsOf(m, stem, file) {
-    if (!postings.has(stem)) {
-      var data = (await fetchJSON("p/" + file + ".gz"))[stem];
-      var docs = new Int32Array(data[1].length), scores = new Float64Array(data[1].length), doc = 0;
-      for (var i = 0; i < docs.length; i++) {
-        doc += data[1][i];
-        docs[i] = doc;
-        scores[i] = data[2][i] * data[0] / m.q;
+  /* whoosh's scoring.bm25, with its BM25FScorer's inverse document frequency: log(N / (df + 1)) + 1. */
+  function bm25(idf, tf, fl, avgfl, b, k1) {
+    return idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)));
+  }
+
+  /* A stem's score in each document holding it: whoosh's BM25F score in each text field, summed over the
+     fields as whoosh's Or query over them sums it. */
+  function scoreStem(m, lengths, rows) {
+    var total = new Map();
+    rows.forEach(function (row) {
+      var field = m.fields[row[0]], gaps = row[1], freqs = row[2], doc = 0;
+      var idf = Math.log(m.n / (gaps.length + 1)) + 1, column = lengths[row[0]];
+      for (var i = 0; i < gaps.length; i++) {
+        doc += gaps[i];
+        var s = bm25(idf, freqs[i] * field[1], column[doc], field[2], m.b, m.k1);
+        total.set(doc, (total.get(doc) || 0) + s);
       }
-      postings.set(stem, {docs: docs, scores: scores});
+    });
+    var docs = Array.from(total.keys()).sort(function (a, b) { return a - b; });
+    return {docs: docs, scores: docs.map(function (d) { return total.get(d); })};
+  }
+
+  function postingsOf(m, stem) {
+    if (!postings.has(stem)) {
+      postings.set(stem, Promise.all([fetchJSON("p/" + m.post[runOf(m.post, stem)][1] + ".gz"), facetTable()])
+        .then(function (got) { return scoreStem(m, got[1].len, got[0][stem] || []); }));
     }
     return postings.get(stem);
   }
@@ -147,13 +167,13 @@
     return Promise.all(query.clauses.map(async function (clause) {
       var stems = new Map(), exact = null;
       if (clause.word.length >= m.min && !query.stops.has(clause.word)) { exact = await lookup(m, clause.word); }
-      if (exact) { stems.set(exact.stem, {weight: 1, file: exact.file}); }
+      if (exact) { stems.set(exact.stem, {weight: 1}); }
       if (clause.prefix && clause.word.length >= m.min) {
         var more = (await completions(m, clause.word)).filter(function (e) { return !stems.has(e.stem); });
         more.sort(function (a, b) { return b.df - a.df || (a.word < b.word ? -1 : 1); });
         more.forEach(function (e) {
           if (stems.size < MAX_COMPLETIONS && !stems.has(e.stem)) {
-            stems.set(e.stem, {weight: COMPLETION_WEIGHT, file: e.file});
+            stems.set(e.stem, {weight: COMPLETION_WEIGHT});
           }
         });
       }
@@ -165,7 +185,7 @@
   async function scoreClause(m, clause) {
     var scores = new Map();
     for (var [stem, info] of clause.stems) {
-      var p = await postingsOf(m, stem, info.file);
+      var p = await postingsOf(m, stem);
       for (var i = 0; i < p.docs.length; i++) {
         var s = p.scores[i] * info.weight, d = p.docs[i];
         if (!(scores.get(d) >= s)) { scores.set(d, s); }
@@ -284,7 +304,7 @@
     var limit = word.length <= 4 ? 1 : 2, best = null, at = shardOf(m, word);
     var first = Math.max(shardOf(m, word.charAt(0)), at - 1), last = Math.min(shardOf(m, word.charAt(0) + "\uffff"), at + 1);
     for (var n = first; n <= last; n++) {
-      var shard = await vocabShard(n);
+      var shard = await vocabShard(m, n);
       for (var i = 0; i < shard.w.length; i++) {
         var w = shard.w[i];
         if (Math.abs(w.length - word.length) > limit || w.charAt(0) !== word.charAt(0)) { continue; }
@@ -370,8 +390,11 @@
     return li;
   }
 
-  function cardsFor(matches) {
-    return Promise.all(matches.map(function (match) { return fetchJSON("d/" + match[0] + ".gz"); }));
+  async function cardsFor(matches) {
+    var m = await manifest();
+    return Promise.all(matches.map(async function (match) {
+      return (await fetchJSON("d/" + Math.floor(match[0] / m.pack) + ".gz"))[match[0] % m.pack];
+    }));
   }
 
   function append(cards) {
