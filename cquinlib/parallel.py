@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 from typing import Any, Callable, Iterator, Optional, Sequence, TypeVar
 
 S = TypeVar("S")
@@ -61,3 +62,52 @@ def _counted(results: Iterator[R], total: int, progress: Optional[Callable[[int,
 def _call(item: Any) -> Any:
     """Run the inherited function on one item, inside a worker."""
     return _INHERITED["fn"](_INHERITED["state"], item)
+
+
+def in_background(fn: Callable[..., R], *args: Any) -> Callable[[bool], Optional[R]]:
+    """Start fn(*args) in a forked process while this one goes on; the returned function waits for it and
+    gives its result or raises its error (or, told quiet, waits and gives None whatever happened)."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        result = fn(*args)
+        return lambda quiet=False: result
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_run_and_send, args=(send, fn, args), daemon=True)
+    process.start()
+    send.close()
+
+    def wait(quiet: bool = False) -> Optional[R]:
+        """The background call's result, once it has finished."""
+        try:
+            ok, value = receive.recv()
+        except EOFError:
+            ok, value = False, RuntimeError(f"the background {getattr(fn, '__name__', 'task')} stopped unexpectedly")
+        finally:
+            process.join()
+            receive.close()
+        if quiet:
+            return None
+        if not ok:
+            raise value
+        return value  # type: ignore[no-any-return]
+
+    return wait
+
+
+def _run_and_send(send: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    """Inside the background process: run, then send back (True, result) or (False, error)."""
+    try:
+        outcome: tuple[bool, Any] = (True, fn(*args))
+    except BaseException as error:  # noqa: BLE001 - every failure goes back to the parent, which raises it
+        outcome = (False, error if _picklable(error) else RuntimeError(f"{type(error).__name__}: {error}"))
+    send.send(outcome)
+    send.close()
+
+
+def _picklable(value: Any) -> bool:
+    """Whether a value survives pickling (an exception must, to cross back to the parent)."""
+    try:
+        pickle.loads(pickle.dumps(value))
+        return True
+    except Exception:  # noqa: BLE001 - anything that fails to round-trip is not picklable
+        return False

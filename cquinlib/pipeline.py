@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Optional
 
 from .cache import BuildCache, digest_bytes
-from .catalog import catalog_from_cards
-from .content import load_content
+from .catalog import Catalog, catalog_from_cards
+from .content import Content, load_content
 from .diagnostics import BuildFailed, Diagnostic, has_errors
 from .load import load_library, scan_library
 from .model import Library, dest_path
@@ -110,7 +110,34 @@ def _build(options: BuildOptions, code: str, fingerprint: str, manifest: Manifes
         raise BuildFailed(diagnostics)
     catalog = catalog_from_cards(sources.regions, sources.topics, sources.years, sources.cards)
     search = build_search(source_from_sources(options.schemes_dir, sources, cache),
-                          options.cache_dir / "search" if options.cache_dir else None)
+                          options.cache_dir / "search" if options.cache_dir else None, background=True)
+    validated = Validated(sources, content, diagnostics, catalog, search)
+    try:
+        result = _render_and_write(options, code, fingerprint, manifest, damaged, cache, validated, progress)
+    except BaseException:
+        search.finish(True)
+        raise
+    search.finish(False)
+    progress.done()
+    return result
+
+
+@dataclass(frozen=True)
+class Validated:
+    """A library and its content, validated, with the search stage's results."""
+
+    sources: Sources
+    content: Content
+    diagnostics: tuple[Diagnostic, ...]
+    catalog: Catalog
+    search: SearchBuild
+
+
+def _render_and_write(options: BuildOptions, code: str, fingerprint: str, manifest: Manifest, damaged: set[str],
+                      cache: Optional[BuildCache], validated: Validated, progress: Progress) -> BuildResult:
+    """Plan the pages, render those whose key changed, and write them with the static and search files."""
+    sources, content, diagnostics, catalog, search = (validated.sources, validated.content, validated.diagnostics,
+                                                      validated.catalog, validated.search)
     specs = plan_site(catalog, content, search.related)
     search_todo, search_kept = _search_files(search, manifest, damaged)
     statics = static_outputs(catalog, content, options.templates_dir)
@@ -128,7 +155,6 @@ def _build(options: BuildOptions, code: str, fingerprint: str, manifest: Manifes
     outputs = chain((OutputFile(spec.url, data, key=key) for (spec, key), data in zip(todo, pages)), statics,
                     (OutputFile(f.url, f.make(), key=f.key) for f in search_todo))
     report = write_site(options.out_dir, outputs, kept, fingerprint, [d.to_plain() for d in diagnostics], manifest)
-    progress.done()
     return BuildResult(diagnostics, len(catalog.built), len(specs), len(todo), report)
 
 

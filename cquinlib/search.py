@@ -163,6 +163,12 @@ def update_index(schemes_root: Path, keys: Mapping[str, str], load: TermsLoader,
     keys maps each listed scheme's id to a digest of everything its document is made from; load gives
     the analysed documents for the ids that need indexing.
     """
+    plan = plan_index(schemes_root, keys, cache_dir)
+    return write_index(plan, load(list(plan.added + plan.changed)))
+
+
+def plan_index(schemes_root: Path, keys: Mapping[str, str], cache_dir: Path = DEFAULT_CACHE_DIR) -> IndexUpdate:
+    """What bringing the index up to date will do (a missing or outdated index is started afresh)."""
     path = index_path(cache_dir, schemes_root)
     _prune_orphans(cache_dir)
     ix = _open_or_create(path, schemes_root)
@@ -170,18 +176,28 @@ def update_index(schemes_root: Path, keys: Mapping[str, str], load: TermsLoader,
         digests = {sid: index_digest(key) for sid, key in keys.items()}
         with ix.searcher() as searcher:
             indexed = {f["id"]: f.get("digest") for f in searcher.reader().all_stored_fields()}
-        added = tuple(sorted(set(digests) - set(indexed)))
-        changed = tuple(sorted(s for s in set(digests) & set(indexed) if digests[s] != indexed[s]))
-        removed = tuple(sorted(set(indexed) - set(digests)))
-        if added or changed or removed:
-            _write(ix, added + changed, changed + removed, load)
     finally:
         ix.close()
+    added = tuple(sorted(set(digests) - set(indexed)))
+    changed = tuple(sorted(s for s in set(digests) & set(indexed) if digests[s] != indexed[s]))
+    removed = tuple(sorted(set(indexed) - set(digests)))
     return IndexUpdate(path, added, changed, removed, len(digests) - len(added) - len(changed))
 
 
-def _write(ix: whoosh_index.Index, to_add: tuple[str, ...], to_delete: tuple[str, ...], load: TermsLoader) -> None:
-    """Delete and add documents, SEGMENT_DOCS to a segment, loading analysed documents a segment at a time.
+def write_index(plan: IndexUpdate, documents: Mapping[str, DocTerms]) -> IndexUpdate:
+    """Carry out a plan, given the analysed documents it adds; return the plan."""
+    if plan.added or plan.changed or plan.removed:
+        ix = whoosh_index.open_dir(str(plan.path))
+        try:
+            _write(ix, plan.added + plan.changed, plan.changed + plan.removed, documents)
+        finally:
+            ix.close()
+    return plan
+
+
+def _write(ix: whoosh_index.Index, to_add: tuple[str, ...], to_delete: tuple[str, ...],
+           documents: Mapping[str, DocTerms]) -> None:
+    """Delete and add documents, SEGMENT_DOCS to a segment.
 
     Whoosh keeps deleted documents in its term statistics until their segment is rewritten, and those
     statistics are in every score. So the first commit rewrites each segment that lost a document (with the
@@ -194,7 +210,6 @@ def _write(ix: whoosh_index.Index, to_add: tuple[str, ...], to_delete: tuple[str
         try:
             for sid in (to_delete if number == 0 else ()):
                 writer.delete_by_term("id", sid)
-            documents = load(batch) if batch else {}
             for sid in batch:
                 writer.add_document(**documents[sid].whoosh_fields())
         except BaseException:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from typing import Any, Iterator, Optional
 
 from whoosh.analysis import STOP_WORDS, Analyzer, StemmingAnalyzer, Token
 from whoosh.lang.snowball.english import EnglishStemmer
@@ -24,11 +24,6 @@ def stemming_analyzer() -> Analyzer:
     return StemmingAnalyzer(expression=TOKEN_PATTERN, stemfn=EnglishStemmer().stem, minsize=MIN_WORD)
 
 
-def surface_words(text: str) -> set[str]:
-    """The words the analyser keeps from a text, before stemming: what a reader types."""
-    return {w for w in map(str.lower, re.findall(WORD_PATTERN, text)) if len(w) >= MIN_WORD and w not in STOP_WORDS}
-
-
 class SearchAnalyzer(Analyzer):  # type: ignore[misc]
     """StemmingAnalyzer's own tokens, made in one pass when a document is indexed.
 
@@ -42,6 +37,7 @@ class SearchAnalyzer(Analyzer):  # type: ignore[misc]
         """The full analyser, and the pieces the fast path needs."""
         self.full = stemming_analyzer()
         self.expression = re.compile(TOKEN_PATTERN)
+        self.words = re.compile(WORD_PATTERN)
         self.stops = frozenset(STOP_WORDS)
         self.stem = EnglishStemmer().stem
         self.stems: dict[str, str] = {}
@@ -79,14 +75,32 @@ class SearchAnalyzer(Analyzer):  # type: ignore[misc]
         return self._index_tokens(value, positions, start_pos, Token(positions, False, removestops=True, mode=mode,
                                                                      **kwargs))
 
-    def stem_of(self, word: str) -> str:
-        """The stem of one lower-case word, through the cache."""
-        stem = self.stems.get(word)
-        if stem is None:
-            stem = self.stem(word)
-            if len(self.stems) < STEM_CACHE:
-                self.stems[word] = stem
-        return stem
+    def index_positions(self, text: str, vocabulary: Optional[dict[str, str]] = None) -> dict[str, list[int]]:
+        """Each stem of a text with its positions: what the index path yields, gathered without Token objects.
+
+        Each kept word is recorded in vocabulary (word to stem), when one is given.
+        """
+        stops, stems, stem = self.stops, self.stems, self.stem
+        positions: dict[str, list[int]] = {}
+        pos = None
+        for n, word in enumerate(self.words.findall(text)):
+            word = word.lower()
+            if len(word) < MIN_WORD or word in stops:
+                continue
+            pos = n if pos is None else pos + 1
+            found = stems.get(word)
+            if found is None:
+                found = stem(word)
+                if len(stems) < STEM_CACHE:
+                    stems[word] = found
+            if vocabulary is not None:
+                vocabulary[word] = found
+            at = positions.get(found)
+            if at is None:
+                positions[found] = [pos]
+            else:
+                at.append(pos)
+        return positions
 
     def _index_tokens(self, value: str, positions: bool, start_pos: int, token: Token) -> Iterator[Token]:
         """What the StemmingAnalyzer yields, with StopFilter's positions: from the first kept word, on by one."""

@@ -8,14 +8,14 @@ import pickle
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
 from .cache import BuildCache, card_digest, digest_bytes
 from .cards import SchemeCard, card_of
 from .model import Library, Scheme
-from .parallel import run_parallel
+from .parallel import in_background, run_parallel
 from .search import (DEFAULT_CACHE_DIR, INDEX_VERSION, IndexUpdate, Labels, SchemeLoader, TermsLoader, index_digest,
-                     index_path, scheme_terms, update_index)
+                     plan_index, scheme_terms, write_index)
 from .search_analysis import SearchAnalyzer
 from .search_export import SearchFile, export_files
 from .search_related import RELATED_COUNT, RELATED_TERMS, goals_text, related_schemes
@@ -47,11 +47,16 @@ class SearchSource:
 
 @dataclass(frozen=True)
 class SearchBuild:
-    """Everything the site needs from search: related schemes per page and the exported files (made lazily)."""
+    """Everything the site needs from search: related schemes per page and the exported files (made lazily).
+
+    The whoosh index may still be being written in the background (nothing the site holds is read from
+    it): finish() waits for it, and raises what went wrong; finish(True) waits and ignores any failure.
+    """
 
     update: IndexUpdate
     related: dict[str, tuple[str, ...]]
     files: tuple[SearchFile, ...]
+    finish: Callable[[bool], Optional[IndexUpdate]]
 
 
 def source_from_library(library: Library) -> SearchSource:
@@ -108,27 +113,49 @@ def _analyse(labels: Labels, item: tuple[Scheme, str]) -> DocTerms:
     return scheme_terms(item[0], labels, item[1], SearchAnalyzer())
 
 
-def build_search(source: SearchSource, cache_dir: Optional[Path] = DEFAULT_CACHE_DIR) -> SearchBuild:
-    """Update the index and the export state; find related schemes unless what they are made from is unchanged."""
+def build_search(source: SearchSource, cache_dir: Optional[Path] = DEFAULT_CACHE_DIR,
+                 background: bool = False) -> SearchBuild:
+    """Update the index and the export state; find related schemes unless what they are made from is unchanged.
+
+    With background, the index is written by another process while this one goes on (call finish()).
+    """
     if cache_dir is None:
         with tempfile.TemporaryDirectory(prefix="cquin-search-") as scratch:
-            return _build(source, Path(scratch))
-    return _build(source, cache_dir)
+            build = _build(source, Path(scratch), background=False)
+            return build
+    return _build(source, cache_dir, background)
 
 
-def _build(source: SearchSource, cache_dir: Path) -> SearchBuild:
+def _build(source: SearchSource, cache_dir: Path, background: bool) -> SearchBuild:
     """build_search with a cache folder."""
-    update = update_index(source.root, source.keys, source.terms, cache_dir)
-    folder = index_path(cache_dir, source.root)
-    digests = {sid: index_digest(key) for sid, key in source.keys.items()}
-    state = update_state(folder, digests, lambda ids: {i: doc_stats(t) for i, t in source.terms(ids).items()})
-    related_key = related_key_of(source)
-    related = _read_json(folder / RELATED, related_key)
-    if related is None:
-        related = related_schemes(state, source.cards, source.labels)
-        _write_json(folder / RELATED, related_key, related)
-    files = export_files(state, {c.id: c for c in source.listed}, source.card_keys, source.labels)
-    return SearchBuild(update, {k: tuple(v) for k, v in related.items()}, tuple(files))
+    plan = plan_index(source.root, source.keys, cache_dir)
+    documents = source.terms(list(plan.added + plan.changed))
+    if background and (plan.added or plan.changed or plan.removed):
+        finish = in_background(write_index, plan, documents)
+    else:
+        done = write_index(plan, documents)
+        finish = lambda quiet=False: done  # noqa: E731 - already finished
+    try:
+        digests = {sid: index_digest(key) for sid, key in source.keys.items()}
+        state = update_state(plan.path, digests, lambda ids: {
+            i: doc_stats(t) for i, t in _known_terms(ids, documents, source.terms).items()})
+        related_key = related_key_of(source)
+        related = _read_json(plan.path / RELATED, related_key)
+        if related is None:
+            related = related_schemes(state, source.cards, source.labels)
+            _write_json(plan.path / RELATED, related_key, related)
+        files = export_files(state, {c.id: c for c in source.listed}, source.card_keys, source.labels)
+    except BaseException:
+        finish(True)
+        raise
+    return SearchBuild(plan, {k: tuple(v) for k, v in related.items()}, tuple(files), finish)
+
+
+def _known_terms(ids: list[str], known: Mapping[str, DocTerms], load: TermsLoader) -> dict[str, DocTerms]:
+    """Analysed documents: those at hand, the rest loaded."""
+    found = {i: known[i] for i in ids if i in known}
+    found.update(load([i for i in ids if i not in known]))
+    return found
 
 
 def related_key_of(source: SearchSource) -> str:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import heapq
 from dataclasses import dataclass
 from typing import Any, Iterable
+
+import numpy as np
 
 from whoosh.classify import Bo1Model, Expander
 from whoosh.reading import TermInfo
 from whoosh.scoring import BM25F
 
 from .cards import SchemeCard
-from .parallel import run_parallel
 from .search import Labels, goal_heading, make_schema
 from .search_state import ExportState, decode_entry
 from .search_terms import FIELD_BOOSTS, TEXT_FIELDS, quantised_length
@@ -24,9 +24,10 @@ KeyTerms = tuple[tuple[str, float], ...]
 
 @dataclass(frozen=True)
 class ScoreTable:
-    """Per goals-field term, (rank, BM25F score) of each scheme holding it; ranks number schemes in id order."""
+    """Per goals-field term, the ranks of the schemes holding it and their BM25F scores (ranks number schemes in
+    id order)."""
 
-    postings: dict[str, list[tuple[int, float]]]
+    postings: dict[str, tuple[np.ndarray, np.ndarray]]
     size: int
     count: int
 
@@ -45,8 +46,7 @@ def related_schemes(state: ExportState, cards: Iterable[SchemeCard], labels: Lab
     stats = GoalsStats(state)
     queries = {c.id: key_terms(stats, goals_text(c, labels)) for c in sorted(cards, key=lambda c: c.id)}
     table = ScoreTable(stats.scores({t for q in queries.values() for t, _ in q}), len(state.ids), count)
-    distinct = sorted(set(queries.values()))
-    best = dict(zip(distinct, run_parallel(top_ranks, table, distinct)))
+    best = {q: top_ranks(table, q) for q in sorted(set(queries.values()))}
     return {sid: tuple(s for s in (state.ids[n] for n in best[q]) if s != sid)[:count] for sid, q in queries.items()}
 
 
@@ -73,14 +73,15 @@ class GoalsStats:
         self.weighting = BM25F()
         self.boost = FIELD_BOOSTS[FIELD]
         self.count = len(state.ids)
-        self.lengths = state.lengths[field]
-        self.total = sum(self.lengths)
+        self.lengths = [quantised_length(n, 1) for n in state.lengths[field]]
+        self.total = sum(state.lengths[field])
         self.postings: dict[str, dict[int, int]] = {}
         for stem, entry in state.entries.items():
             if f"[{field}," in entry:
                 column = decode_entry(entry).get(field)
                 if column:
                     self.postings[stem] = column
+        self.weights = {stem: sum(column.values()) * self.boost for stem, column in self.postings.items()}
 
     def get_parent(self) -> "GoalsStats":
         """The top-level searcher: this one."""
@@ -108,7 +109,7 @@ class GoalsStats:
 
     def frequency(self, fieldname: str, text: bytes | str) -> float:
         """A term's total weight (frequency times the field boost) across the index."""
-        return sum(self.postings.get(_text(text), {}).values()) * self.boost
+        return self.weights.get(_text(text), 0.0)
 
     def idf(self, fieldname: str, text: bytes | str) -> float:
         """whoosh's inverse document frequency, as its searcher asks the weighting model."""
@@ -117,22 +118,23 @@ class GoalsStats:
     def term_info(self, fieldname: str, text: bytes | str) -> TermInfo:
         """A term's totals, as the scorer's setup reads them."""
         column = self.postings.get(_text(text), {})
-        lengths = [self.doc_field_length(d, fieldname, 1) for d in column] or [0]
+        lengths = [self.lengths[d] for d in column] or [0]
         return TermInfo(self.frequency(fieldname, text), len(column), min(lengths), max(lengths),
                         max(column.values(), default=0) * self.boost)
 
     def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
         """A document's field length as whoosh stores it (one byte) and reads it back."""
-        return quantised_length(self.lengths[docnum], default)
+        return self.lengths[docnum]
 
-    def scores(self, terms: set[str]) -> dict[str, list[tuple[int, float]]]:
-        """(rank, BM25F score in the goals field) of every scheme holding each term, by whoosh's scorer."""
+    def scores(self, terms: set[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Ranks of the schemes holding each term and their BM25F score in the goals field, by whoosh's scorer."""
         table = {}
         for term in sorted(terms):
             scorer = self.weighting.scorer(self, FIELD, term.encode("utf-8"))
-            column = self.postings.get(term, {})
-            table[term] = [(n, scorer._score(freq * self.boost, self.doc_field_length(n, FIELD, 1)))
-                           for n, freq in sorted(column.items())]
+            docs = sorted(self.postings.get(term, {}).items())
+            score, lengths, boost = scorer._score, self.lengths, self.boost
+            table[term] = (np.array([n for n, _ in docs], dtype=np.int64),
+                           np.array([score(freq * boost, lengths[n]) for n, freq in docs], dtype=np.float64))
         return table
 
 
@@ -142,10 +144,18 @@ def _text(term: bytes | str) -> str:
 
 
 def top_ranks(table: ScoreTable, terms: KeyTerms) -> list[int]:
-    """Ranks of the best count + 1 schemes for a weighted Or of key terms (one may be the scheme itself)."""
-    scores = [0.0] * table.size
+    """Ranks of the best count + 1 schemes for a weighted Or of key terms (one may be the scheme itself).
+
+    Scores add term by term in the query's order, as the Or query adds them; ties go to the lower rank.
+    """
+    scores = np.zeros(table.size, dtype=np.float64)
     for term, weight in terms:
-        for n, score in table.postings[term]:
-            scores[n] += weight * score
-    best = heapq.nlargest(table.count + 1, range(table.size), key=scores.__getitem__)
-    return [n for n in best if scores[n] > 0]
+        docs, values = table.postings[term]
+        scores[docs] += weight * values  # a term holds each scheme once, so no index repeats
+    want = min(table.count + 1, table.size)
+    if want == 0:
+        return []
+    floor = np.partition(scores, table.size - want)[table.size - want]
+    candidates = np.flatnonzero((scores >= floor) & (scores > 0))
+    ranked = sorted(candidates.tolist(), key=lambda n: (-scores[n], n))
+    return ranked[:want]

@@ -13,7 +13,7 @@ from whoosh.fields import TEXT
 from whoosh.formats import Positions
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from .search_analysis import SearchAnalyzer, surface_words
+from .search_analysis import SearchAnalyzer
 
 TEXT_FIELDS = ("title", "provider", "commissioners", "goals", "body")
 FIELD_BOOSTS = {"title": 3.0, "provider": 2.0, "commissioners": 1.0, "goals": 1.5, "body": 1.0}
@@ -75,17 +75,15 @@ class DocTerms:
 
 def analyse_document(document: Mapping[str, str], digest: str, analyzer: SearchAnalyzer) -> DocTerms:
     """Analyse a document's text fields as whoosh's Positions format would, keeping its facet values."""
-    fields = tuple(_postings(analyzer, document[name]) for name in TEXT_FIELDS)
-    words = surface_words("\n".join(document[name] for name in TEXT_FIELDS))
+    vocabulary: dict[str, str] = {}
+    fields = tuple(_postings(analyzer, document[name], vocabulary) for name in TEXT_FIELDS)
     return DocTerms(document["id"], digest, fields, tuple(document[name] for name in FACET_FIELDS),
-                    tuple((w, analyzer.stem_of(w)) for w in sorted(words)))
+                    tuple(sorted(vocabulary.items())))
 
 
-def _postings(analyzer: SearchAnalyzer, text: str) -> tuple[Posting, ...]:
+def _postings(analyzer: SearchAnalyzer, text: str, vocabulary: dict[str, str]) -> tuple[Posting, ...]:
     """Each stem of a text once, in order, with its frequency and whoosh's encoding of its positions."""
-    positions: dict[str, list[int]] = {}
-    for token in analyzer(text, positions=True, boosts=True, mode="index"):
-        positions.setdefault(token.text, []).append(token.pos)
+    positions = analyzer.index_positions(text, vocabulary)
     encode = Positions().encode  # whoosh's own encoding, the one its writer calls
     return tuple((stem, len(poses), encode(poses)) for stem, poses in sorted(positions.items()))
 

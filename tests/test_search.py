@@ -171,6 +171,10 @@ def test_fast_analyzer_gives_the_stemming_analyzers_tokens() -> None:
             got = [(t.text, t.pos) for t in fast(text, positions=True, boosts=True, mode="index", start_pos=start)]
             want = [(t.text, t.pos) for t in full(text, positions=True, boosts=True, mode="index", start_pos=start)]
             assert got == want, text
+        grouped: dict[str, list[int]] = {}
+        for t in full(text, positions=True, mode="index"):
+            grouped.setdefault(t.text, []).append(t.pos)
+        assert fast.index_positions(text) == grouped, text
     assert [t.text for t in fast("Vaccinated vaccinations", mode="query")] == ["vaccin", "vaccin"]
 
 
