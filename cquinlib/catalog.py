@@ -7,7 +7,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Callable, Hashable, Iterable, TypeVar
+from typing import Callable, Hashable, Iterable, NamedTuple, TypeVar
 
 from .cards import GoalCard, SchemeCard, card_of
 from .model import Library, Region, Topic, Year, slugify
@@ -17,8 +17,7 @@ T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 
 
-@dataclass(frozen=True)
-class GoalUse:
+class GoalUse(NamedTuple):
     """One goal as one scheme uses it."""
 
     scheme: SchemeCard
@@ -110,6 +109,7 @@ def catalog_from_cards(regions: Iterable[Region], topics: Iterable[Topic], years
     built = tuple(sorted((c for c in cards if c.status != "draft"), key=lambda c: c.id))
     listed = tuple(sorted((c for c in built if c.listed), key=lambda s: (s.year, s.region, s.title.casefold(), s.slug)))
     uses = [GoalUse(s, g) for s in listed for g in s.goals]
+    entries = _Entries(listed)
     return Catalog(
         years=tuple(sorted(years, key=lambda y: y.slug)),
         regions={r.slug: r for r in sorted(regions, key=lambda r: r.slug)},
@@ -118,9 +118,9 @@ def catalog_from_cards(regions: Iterable[Region], topics: Iterable[Topic], years
         by_year=_group(listed, lambda s: [s.year]), by_region=_group(listed, lambda s: [s.region]),
         by_type=_group(listed, lambda s: [s.provider_type]),
         providers=_providers(listed),
-        goals_by_topic={k: _entries(v) for k, v in _group(uses, lambda u: list(u.goal.topics)).items()},
-        goals_by_domain={k: _entries(v) for k, v in _group(uses, lambda u: [u.goal.domain or "unspecified"]).items()},
-        untopical_goals=_entries([u for u in uses if not u.goal.topics]),
+        goals_by_topic={k: entries(v) for k, v in _group(uses, lambda u: list(u.goal.topics)).items()},
+        goals_by_domain={k: entries(v) for k, v in _group(uses, lambda u: [u.goal.domain or "unspecified"]).items()},
+        untopical_goals=entries([u for u in uses if not u.goal.topics]),
         adoptions=_group(listed, lambda s: sorted({(s.year, g.national) for g in s.goals if g.national})),
         newest=tuple(sorted(listed, key=lambda s: (s.submitted or s.updated or _year_start(s.year), s.id),
                             reverse=True)[:NEWEST_COUNT]),
@@ -149,17 +149,31 @@ def _goal_key(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", name.casefold()).strip()
 
 
-def _entries(uses: Iterable[GoalUse]) -> tuple[GoalEntry, ...]:
-    """Collapse goal uses with the same name into entries, sorted by name."""
-    grouped: dict[str, list[GoalUse]] = defaultdict(list)
-    for use in uses:
-        grouped[_goal_key(use.goal.name)].append(use)
-    entries = []
-    for items in grouped.values():
-        name = Counter(u.goal.name for u in items).most_common(1)[0][0]
-        entries.append(GoalEntry(name, tuple(sorted(items, key=lambda u: (u.scheme.year, u.scheme.id),
-                                                    reverse=True))))
-    return tuple(sorted(entries, key=lambda e: e.name.casefold()))
+class _Entries:
+    """Collapses goal uses with the same name into entries, remembering each name's key and each scheme's place
+    (goal names repeat across a library, and every use of a scheme sorts by the same place)."""
+
+    def __init__(self, listed: tuple[SchemeCard, ...]) -> None:
+        """Places of the listed schemes, newest year first and by id within a year."""
+        ordered = sorted(listed, key=lambda s: (s.year, s.id), reverse=True)
+        self.place = {s.src_path: n for n, s in enumerate(ordered)}
+        self.keys: dict[str, str] = {}
+
+    def __call__(self, uses: Iterable[GoalUse]) -> tuple[GoalEntry, ...]:
+        """Entries of some uses, sorted by name; each entry's uses newest first."""
+        grouped: dict[str, list[GoalUse]] = defaultdict(list)
+        keys, place = self.keys, self.place
+        for use in uses:
+            name = use.goal.name
+            key = keys.get(name)
+            if key is None:
+                key = keys[name] = _goal_key(name)
+            grouped[key].append(use)
+        entries = []
+        for items in grouped.values():
+            name = Counter(u.goal.name for u in items).most_common(1)[0][0]
+            entries.append(GoalEntry(name, tuple(sorted(items, key=lambda u: place[u.scheme.src_path]))))
+        return tuple(sorted(entries, key=lambda e: e.name.casefold()))
 
 
 def _year_start(year: str) -> dt.date:

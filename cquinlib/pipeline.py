@@ -1,29 +1,21 @@
-"""The build as a sequence of stages: scan, validate (cached), plan, render what changed, write."""
+"""The build as a sequence of stages: scan, validate (cached), plan, render what changed, write.
+
+This module is the entry point and the up-to-date check; the stages themselves (rebuild.py) are imported
+only when something changed, so a build with nothing to do never loads Jinja, whoosh or numpy.
+"""
 
 from __future__ import annotations
 
 import importlib.util
 import os
 from dataclasses import dataclass, field
-from itertools import chain
 from pathlib import Path
 from typing import Optional
 
 from .cache import BuildCache, digest_bytes
-from .catalog import Catalog, catalog_from_cards
-from .content import Content, load_content
-from .diagnostics import BuildFailed, Diagnostic, has_errors
-from .load import load_library, scan_library
-from .model import Library, dest_path
-from .parallel import iter_parallel
-from .progress import Progress
-from .render import (ALL_LISTED, PageSpec, RenderJob, Renderer, make_environment, plan_site, render_one,
-                     static_outputs, url_clashes)
-from .search_build import SearchBuild, build_search, source_from_sources
-from .search_export import SearchFile
-from .sources import Sources, validate_sources
-from .validate import validate_library
-from .write import Entry, Manifest, OutputFile, WriteReport, damaged_outputs, read_manifest, write_site
+from .diagnostics import Diagnostic, has_errors
+from .model import Library
+from .write import WriteReport, damaged_outputs, read_manifest
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -78,6 +70,8 @@ class BuildResult:
 
 def check_sources(options: BuildOptions) -> CheckResult:
     """Read and validate the schemes folder without a cache; write nothing anywhere."""
+    from .load import load_library
+    from .validate import validate_library
     library, diagnostics = validate_library(load_library(options.schemes_dir))
     return CheckResult(library, diagnostics)
 
@@ -93,138 +87,16 @@ def build_site(options: BuildOptions) -> BuildResult:
         return BuildResult(diagnostics, -1, len(manifest.files), 0, WriteReport(0, len(manifest.files), 0))
     cache = BuildCache(options.cache_dir, code) if options.cache_dir else None
     try:
-        return _build(options, code, fingerprint, manifest, damaged, cache)
+        from .rebuild import rebuild  # the heavy stages, only now that something changed
+        return rebuild(options, code, fingerprint, manifest, damaged, cache)
     finally:
         if cache is not None:
             cache.close()
 
 
-def _build(options: BuildOptions, code: str, fingerprint: str, manifest: Manifest, damaged: set[str],
-           cache: Optional[BuildCache]) -> BuildResult:
-    """The build proper, once the fast path has found that something changed."""
-    progress = Progress(enabled=options.progress)
-    sources = validate_sources(scan_library(options.schemes_dir), cache, progress)
-    content, content_diagnostics = load_content(options.content_dir, options.base_url)
-    diagnostics = tuple(sorted(sources.diagnostics + tuple(content_diagnostics)))
-    if content is None or has_errors(diagnostics, options.strict):
-        raise BuildFailed(diagnostics)
-    catalog = catalog_from_cards(sources.regions, sources.topics, sources.years, sources.cards)
-    search = build_search(source_from_sources(options.schemes_dir, sources, cache),
-                          options.cache_dir / "search" if options.cache_dir else None, background=True)
-    validated = Validated(sources, content, diagnostics, catalog, search)
-    try:
-        result = _render_and_write(options, code, fingerprint, manifest, damaged, cache, validated, progress)
-    except BaseException:
-        search.finish(True)
-        raise
-    search.finish(False)
-    progress.done()
-    return result
-
-
-@dataclass(frozen=True)
-class Validated:
-    """A library and its content, validated, with the search stage's results."""
-
-    sources: Sources
-    content: Content
-    diagnostics: tuple[Diagnostic, ...]
-    catalog: Catalog
-    search: SearchBuild
-
-
-def _render_and_write(options: BuildOptions, code: str, fingerprint: str, manifest: Manifest, damaged: set[str],
-                      cache: Optional[BuildCache], validated: Validated, progress: Progress) -> BuildResult:
-    """Plan the pages, render those whose key changed, and write them with the static and search files."""
-    sources, content, diagnostics, catalog, search = (validated.sources, validated.content, validated.diagnostics,
-                                                      validated.catalog, validated.search)
-    specs = plan_site(catalog, content, search.related)
-    search_todo, search_kept = _search_files(search, manifest, damaged)
-    statics = static_outputs(catalog, content, options.templates_dir)
-    clashes = url_clashes(specs, statics + [OutputFile(f.url) for f in search.files])
-    if clashes:
-        raise BuildFailed(clashes)
-    base = digest_bytes(code, _tree_digest(options.templates_dir), repr(content.site),
-                        repr([(p.url, p.title, p.nav) for p in content.pages]), sources.shared_digest)
-    todo, kept = _changed_pages(specs, _page_keys(specs, base, sources), manifest, damaged)
-    kept.update(search_kept)
-    renderer = Renderer(make_environment(options.templates_dir, content), _blobs_for(todo, sources, cache))
-    job = RenderJob(renderer, tuple(spec for spec, _ in todo))
-    # Pages stream from the workers into the write stage, which stages them as they come.
-    pages = iter_parallel(render_one, job, range(len(todo)), progress=progress.stage("rendering"))
-    outputs = chain((OutputFile(spec.url, data, key=key) for (spec, key), data in zip(todo, pages)), statics,
-                    (OutputFile(f.url, f.make(), key=f.key) for f in search_todo))
-    report = write_site(options.out_dir, outputs, kept, fingerprint, [d.to_plain() for d in diagnostics], manifest)
-    return BuildResult(diagnostics, len(catalog.built), len(specs), len(todo), report)
-
-
-def _page_keys(specs: list[PageSpec], base: str, sources: Sources) -> list[str]:
-    """Each page's dependency key: equal keys mean equal bytes."""
-    listed = digest_bytes(*(f"{c.id}:{sources.card_digests[c.id]}" for c in sources.cards if c.status == "published"))
-    keys = []
-    for spec in specs:
-        parts = [base, spec.template, spec.url]
-        for dep in spec.deps:
-            kind, _, scheme = dep.partition(":")
-            if dep == ALL_LISTED:
-                parts.append(listed)
-            elif kind == "card":
-                parts.append(sources.card_digests[scheme])
-            elif kind == "scheme":
-                parts.append(sources.scheme_keys[scheme])
-            else:
-                parts.append(dep)
-        keys.append(digest_bytes(*parts))
-    return keys
-
-
-def _search_files(search: SearchBuild, manifest: Manifest,
-                  damaged: set[str]) -> tuple[list[SearchFile], dict[str, Entry]]:
-    """The exported search files to make, and those the site holds already (same key, untouched)."""
-    todo, kept = [], {}
-    for file in search.files:
-        rel = dest_path(file.url).as_posix()
-        entry = manifest.files.get(rel)
-        if entry is not None and entry.key == file.key and rel not in damaged:
-            kept[rel] = entry
-        else:
-            todo.append(file)
-    return todo, kept
-
-
-def _changed_pages(specs: list[PageSpec], keys: list[str], manifest: Manifest,
-                   damaged: set[str]) -> tuple[list[tuple[PageSpec, str]], dict[str, Entry]]:
-    """Pages whose key changed or whose file was touched by hand; the rest are kept as they are."""
-    todo, kept = [], {}
-    for spec, key in zip(specs, keys):
-        rel = dest_path(spec.url).as_posix()
-        entry = manifest.files.get(rel)
-        if entry is not None and entry.key == key and rel not in damaged:
-            kept[rel] = entry
-        else:
-            todo.append((spec, key))
-    return todo, kept
-
-
-def _blobs_for(todo: list[tuple[PageSpec, str]], sources: Sources, cache: Optional[BuildCache]) -> dict[str, bytes]:
-    """Pickled full schemes for the scheme pages to render: fresh ones, else from the cache."""
-    wanted = {str(spec.src_path) for spec, _ in todo if spec.scheme_id is not None}
-    blobs = {path: blob for path, blob in sources.fresh_blobs.items() if path in wanted}
-    missing = wanted - set(blobs)
-    if missing and cache is not None:
-        blobs.update(cache.scheme_blobs(sorted(missing)))
-    return blobs
-
-
 def code_digest() -> str:
     """A digest of the generator's own code: a new version invalidates caches and pages."""
     return digest_bytes(*(p.read_bytes() for p in sorted(PACKAGE_DIR.glob("*.py"))))
-
-
-def _tree_digest(folder: Path) -> str:
-    """A digest of every file's bytes under a folder."""
-    return digest_bytes(*(f"{p.relative_to(folder)}\0".encode() + p.read_bytes()
-                          for p in sorted(folder.rglob("*")) if p.is_file()))
 
 
 def source_fingerprint(options: BuildOptions, code: str) -> str:

@@ -5,15 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .cache import BuildCache
 from .diagnostics import has_errors, report_diagnostics, summary
-from .load import scan_library
-from .pipeline import code_digest
-from .search import Hit, best_goal, search, update_index
-from .search_build import SearchSource, source_from_sources
-from .sources import validate_sources
+
+if TYPE_CHECKING:
+    from .search import Hit
+    from .search_build import SearchSource
 
 DEFAULT_LIMIT = 10
 
@@ -33,6 +31,13 @@ def run_search(args: argparse.Namespace) -> int:
     if args.limit < 1:
         print("build.py search: error: --limit must be at least 1", file=sys.stderr)
         return 2
+    # Imported here, not at the top, so the command line starts without whoosh for every other verb.
+    from .cache import BuildCache
+    from .load import scan_library
+    from .pipeline import code_digest
+    from .search import search, update_index
+    from .search_build import source_from_sources
+    from .sources import validate_sources
     cache = BuildCache(args.cache, code_digest())
     try:
         sources = validate_sources(scan_library(args.schemes), cache)
@@ -52,6 +57,7 @@ def run_search(args: argparse.Namespace) -> int:
 
 def results(source: SearchSource, hits: list[Hit], stems: frozenset[str]) -> list[dict[str, Any]]:
     """One plain record per hit: who, where, score, and the goal that best matches the query."""
+    from .search import best_goal
     cards = {c.id: c for c in source.listed}
     schemes = source.load([h.id for h in hits])
     rows = []

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Iterable
 
 from whoosh.classify import Bo1Model, Expander
 from whoosh.reading import TermInfo
@@ -15,6 +13,9 @@ from .cards import SchemeCard
 from .search import Labels, goal_heading, make_schema
 from .search_state import ExportState, decode_entry
 from .search_terms import FIELD_BOOSTS, TEXT_FIELDS, quantised_length
+
+if TYPE_CHECKING:
+    import numpy as np
 
 RELATED_COUNT = 5
 RELATED_TERMS = 10
@@ -128,6 +129,7 @@ class GoalsStats:
 
     def scores(self, terms: set[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """Ranks of the schemes holding each term and their BM25F score in the goals field, by whoosh's scorer."""
+        import numpy as np  # only when related lists are made: most builds reuse them
         table = {}
         for term in sorted(terms):
             scorer = self.weighting.scorer(self, FIELD, term.encode("utf-8"))
@@ -148,6 +150,7 @@ def top_ranks(table: ScoreTable, terms: KeyTerms) -> list[int]:
 
     Scores add term by term in the query's order, as the Or query adds them; ties go to the lower rank.
     """
+    import numpy as np
     scores = np.zeros(table.size, dtype=np.float64)
     for term, weight in terms:
         docs, values = table.postings[term]
