@@ -13,6 +13,7 @@ from .cards import GoalCard, SchemeCard, card_of
 from .model import Library, Region, Topic, Year, slugify
 
 NEWEST_COUNT = 10
+TOPIC_PAGE_ROWS = 200  # goal uses on one page of a topic: a large library's topics run to thousands
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 
@@ -35,6 +36,50 @@ class GoalEntry:
     def anchor(self) -> str:
         """Fragment id for this goal within a listing."""
         return "goal-" + slugify(self.name)
+
+
+class TopicSection(NamedTuple):
+    """The part of a goal entry that one page of a topic shows."""
+
+    entry: GoalEntry
+    uses: tuple[GoalUse, ...]
+    continued: bool
+
+
+class TopicPage(NamedTuple):
+    """One page of a topic's goals."""
+
+    number: int
+    count: int
+    url: str
+    sections: tuple[TopicSection, ...]
+
+    def layout(self) -> str:
+        """What the page's shape depends on beyond its schemes' cards: entry names, splits, the page count."""
+        return repr((self.number, self.count, [(s.entry.name, s.continued, len(s.uses)) for s in self.sections]))
+
+
+def page_url(first: str, number: int) -> str:
+    """The URL of page `number` of a listing whose first page is `first`."""
+    return first if number == 1 else f"{first}{number}/"
+
+
+def topic_pages(url: str, entries: tuple[GoalEntry, ...], rows: int = TOPIC_PAGE_ROWS) -> tuple[TopicPage, ...]:
+    """A topic's entries cut into pages of `rows` uses; an entry may run on to the next page."""
+    pages: list[list[TopicSection]] = [[]]
+    room = rows
+    for entry in entries:
+        start = 0
+        while start < len(entry.uses):
+            if room == 0:
+                pages.append([])
+                room = rows
+            take = min(room, len(entry.uses) - start)
+            pages[-1].append(TopicSection(entry, entry.uses[start:start + take], start > 0))
+            start += take
+            room -= take
+    return tuple(TopicPage(n, len(pages), page_url(url, n), tuple(sections))
+                 for n, sections in enumerate(pages, start=1))
 
 
 @dataclass(frozen=True)
@@ -79,10 +124,21 @@ class Catalog:
         """The year with this slug."""
         return next(y for y in self.years if y.slug == slug)
 
-    def topic_schemes(self, topic: str) -> tuple[SchemeCard, ...]:
-        """Listed schemes with a goal on this topic, each once, by id."""
-        uses = (u.scheme for e in self.goals_by_topic.get(topic, ()) for u in e.uses)
-        return tuple(sorted({s.id: s for s in uses}.values(), key=lambda s: s.id))
+    @cached_property
+    def topic_pages(self) -> dict[str, tuple[TopicPage, ...]]:
+        """Each topic's pages."""
+        return {slug: topic_pages(topic.url, self.goals_by_topic.get(slug, ()), TOPIC_PAGE_ROWS)
+                for slug, topic in self.topics.items()}
+
+    def entry_url(self, topic: str, entry: GoalEntry) -> str:
+        """The page and fragment where a topic's page starts a goal entry of this name."""
+        return self._entry_urls.get((topic, entry.anchor), self.topics[topic].url)
+
+    @cached_property
+    def _entry_urls(self) -> dict[tuple[str, str], str]:
+        """(topic, anchor) to the URL of the entry's heading."""
+        return {(slug, s.entry.anchor): f"{page.url}#{s.entry.anchor}" for slug, pages in self.topic_pages.items()
+                for page in pages for s in page.sections if not s.continued}
 
     @cached_property
     def provider_slugs(self) -> frozenset[str]:

@@ -85,8 +85,10 @@ def plan_site(catalog: Catalog, content: Content,
               for t in PROVIDER_TYPES]
     specs += [PageSpec(p.url, "provider.html", {**c, "provider": p}, deps=_cards(p.schemes))
               for p in catalog.providers]
-    specs += [PageSpec(t.url, "topic.html", {**c, "topic": t}, deps=_cards(catalog.topic_schemes(t.slug)))
-              for t in catalog.topics.values()]
+    specs += [PageSpec(page.url, "topic.html", {**c, "topic": t, "page": page},
+                       deps=_cards(tuple(u.scheme for section in page.sections for u in section.uses))
+                       + (page.layout(),))
+              for t in catalog.topics.values() for page in catalog.topic_pages[t.slug]]
     listed = {s.id: s for s in catalog.listed}
     near = {sid: tuple(listed[r] for r in ids if r in listed) for sid, ids in (related or {}).items()}
     specs += [PageSpec(s.url, "scheme.html", {**c, "related": near.get(s.id, ())}, Path(s.src_path), s.id,

@@ -8,6 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import SCHEME, write_content, write_library
+from cquinlib import catalog as catalog_module
 from helpers import broken_links, build, page
 
 COMMUNITY = """\
@@ -245,3 +246,28 @@ def test_output_is_deterministic(tmp_path: Path) -> None:
     assert files_a and (tmp_path / "a" / ".cquin-manifest.json").is_file()
     assert files_a == files_b
     assert all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files_a)
+
+
+def test_long_topics_run_over_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A topic with more goal uses than a page holds continues on /goals/TOPIC/2/, with a pager on each page,
+    the goal list linking to the page where each goal starts, and every page in the sitemap."""
+    monkeypatch.setattr(catalog_module, "TOPIC_PAGE_ROWS", 1)
+    two = SCHEME.replace("Example acute scheme 2010/11", "Second acute scheme 2010/11")
+    write_library(tmp_path, {"2010-11/london/example": SCHEME, "2010-11/london/second": two})
+    write_content(tmp_path)
+    assert build(tmp_path) == 0
+    site = tmp_path / "site"
+    first, second = page(site, "/goals/vte/"), page(site, "/goals/vte/2/")
+    for soup, current in ((first, "1"), (second, "2")):
+        pager = soup.find("nav", attrs={"aria-label": "Pages"})
+        assert [a["href"] for a in pager.find_all("a")] == ["/goals/vte/", "/goals/vte/2/"]
+        assert pager.find("a", attrs={"aria-current": "page"}).get_text() == current
+    assert [a["href"] for a in first.select("td:first-child a")] == ["/schemes/2010-11/london/second/#goal-1"]
+    assert [a["href"] for a in second.select("td:first-child a")] == ["/schemes/2010-11/london/example/#goal-1"]
+    started = first.find("h2", id=True)
+    assert second.find("h2").get_text(" ", strip=True) == f"{started.get_text()} (continued)"
+    assert not second.find("h2", id=True) and "page 2 of 2" in second.title.get_text()
+    goals = [a["href"] for a in page(site, "/goals/").select("a") if a["href"].startswith("/goals/vte/")]
+    assert f"/goals/vte/#{started['id']}" in goals
+    assert "/goals/vte/2/</loc>" in (site / "sitemap.xml").read_text()
+    assert broken_links(site) == []
