@@ -72,7 +72,10 @@ def _render_and_write(options: BuildOptions, code: str, fingerprint: str, manife
                         repr([(p.url, p.title, p.nav) for p in content.pages]), sources.shared_digest)
     todo, kept = _changed_pages(specs, _page_keys(specs, base, sources), manifest, damaged)
     kept.update(search_kept)
-    renderer = Renderer(make_environment(options.templates_dir, content), _blobs_for(todo, sources, cache))
+    env = make_environment(options.templates_dir, content)
+    for template in sorted({spec.template for spec, _ in todo}):
+        env.get_template(template)  # compiled once here, so forked renderers inherit it rather than each compiling
+    renderer = Renderer(env, _blobs_for(todo, sources, cache))
     job = RenderJob(renderer, tuple(spec for spec, _ in todo))
     # Pages stream from the workers into the write stage, which stages them as they come.
     pages = iter_parallel(render_one, job, range(len(todo)), progress=progress.stage("rendering"))

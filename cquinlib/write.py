@@ -101,15 +101,16 @@ def write_site(out_dir: Path, outputs: Iterable[OutputFile], kept: dict[str, Ent
     staged: list[tuple[str, str, str]] = []
     made: set[Path] = set()
     try:
+        staging.mkdir()
         for output in outputs:
-            staged += _stage(output, out_dir, staging, old, new, made)
+            staged += _stage(output, out_dir, staging / str(len(staged)), old, new)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    for rel, digest, key in staged:
+    for number, (rel, digest, key) in enumerate(staged):
         destination = out_dir / rel
         _make_dir(destination.parent, made)
-        os.replace(staging / rel, destination)
+        os.replace(staging / str(number), destination)
         st = destination.stat()
         new[rel] = Entry(digest, key, st.st_size, st.st_mtime_ns)
     removed = _remove_stale(out_dir, set(old) - set(new))
@@ -118,9 +119,10 @@ def write_site(out_dir: Path, outputs: Iterable[OutputFile], kept: dict[str, Ent
     return WriteReport(written=len(staged), unchanged=len(new) - len(staged), removed=removed)
 
 
-def _stage(output: OutputFile, out_dir: Path, staging: Path, old: dict[str, Entry],
-           new: dict[str, Entry], made: set[Path]) -> list[tuple[str, str, str]]:
-    """Stage one output if its bytes differ from what is on disk; record it in the new manifest either way."""
+def _stage(output: OutputFile, out_dir: Path, target: Path, old: dict[str, Entry],
+           new: dict[str, Entry]) -> list[tuple[str, str, str]]:
+    """Stage one output as `target` if its bytes differ from what is on disk; record it in the new manifest
+    either way. Staged files sit side by side, so staging makes no folders: they are made once, on commit."""
     rel = _safe_relative(output.dest_path).as_posix()
     if rel in new:
         raise ValueError(f"{rel} would be written twice")
@@ -135,8 +137,6 @@ def _stage(output: OutputFile, out_dir: Path, staging: Path, old: dict[str, Entr
         if st is not None and st.st_size == previous.size and st.st_mtime_ns == previous.mtime_ns:
             new[rel] = Entry(digest, output.key, previous.size, previous.mtime_ns)
             return []
-    target = staging / rel
-    _make_dir(target.parent, made)
     target.write_bytes(data)
     new[rel] = Entry(digest, output.key, 0, 0)
     return [(rel, digest, output.key)]
