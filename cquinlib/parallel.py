@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import pickle
@@ -41,12 +42,23 @@ def iter_parallel(fn: Callable[[S, T], R], state: S, items: Sequence[T], min_ite
         return
     _INHERITED.update(fn=fn, state=state)
     try:
+        _freeze_for_fork()
         with multiprocessing.get_context("fork").Pool(count) as pool:
             _INHERITED.clear()
             chunk = max(1, min(64, len(items) // (count * 16)))
             yield from _counted(pool.imap(_call, items, chunksize=chunk), len(items), progress)
     finally:
         _INHERITED.clear()
+
+
+def _freeze_for_fork() -> None:
+    """Move every object alive now out of the garbage collector's sight before forking.
+
+    A collection in a forked worker would otherwise visit every object it inherited and write to each one's
+    header, copying every page of the parent's heap into the worker (copy-on-write): on a large library that
+    is hundreds of megabytes per worker. Frozen objects are still freed by reference counting.
+    """
+    gc.freeze()
 
 
 def _counted(results: Iterator[R], total: int, progress: Optional[Callable[[int, int], None]]) -> Iterator[R]:
@@ -71,6 +83,7 @@ def in_background(fn: Callable[..., R], *args: Any) -> Callable[[bool], Optional
         result = fn(*args)
         return lambda quiet=False: result
     context = multiprocessing.get_context("fork")
+    _freeze_for_fork()
     receive, send = context.Pipe(duplex=False)
     process = context.Process(target=_run_and_send, args=(send, fn, args), daemon=True)
     process.start()

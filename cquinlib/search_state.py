@@ -9,6 +9,7 @@ nothing else; only those are re-encoded, and only the files holding them are rew
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import pickle
 import sqlite3
@@ -19,7 +20,7 @@ from typing import Callable, Iterable, Mapping, NamedTuple, Optional
 
 from .search_terms import TEXT_FIELDS, DocTerms
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 STATE_FILE = "export-state.pickle"
 DOCS_FILE = "export-docs.sqlite"
 # Past this share of changed documents, encoding everything afresh is quicker than patching.
@@ -29,12 +30,17 @@ Frequencies = tuple[tuple[tuple[str, int], ...], ...]
 
 
 class DocStats(NamedTuple):
-    """What the export needs of one analysed document."""
+    """What the export needs of one analysed document: per text field its (stem, frequency) pairs, and its
+    surface words with their stems, packed with marshal (decoded one document at a time)."""
 
     id: str
     digest: str
-    frequencies: Frequencies
-    words: tuple[tuple[str, str], ...]
+    packed: bytes
+
+    def unpack(self) -> tuple[Frequencies, tuple[tuple[str, str], ...]]:
+        """(frequencies, words)."""
+        unpacked: tuple[Frequencies, tuple[tuple[str, str], ...]] = marshal.loads(self.packed)
+        return unpacked
 
 
 @dataclass(frozen=True)
@@ -51,22 +57,25 @@ class ExportState:
 
 def doc_stats(terms: DocTerms) -> DocStats:
     """The export's part of an analysed document."""
-    return DocStats(terms.id, terms.digest, terms.frequencies(), terms.words)
+    return DocStats(terms.id, terms.digest, marshal.dumps((terms.frequencies(), terms.words)))
 
 
 def state_of(docs: list[DocStats]) -> ExportState:
     """The export state of documents given in export order."""
     fields: dict[tuple[str, int], tuple[list[int], list[int]]] = {}
     words: dict[str, tuple[int, str]] = {}
+    lengths: list[list[int]] = [[] for _ in TEXT_FIELDS]
     for n, doc in enumerate(docs):
-        for field, pairs in enumerate(doc.frequencies):
+        frequencies, doc_words = doc.unpack()
+        for field, pairs in enumerate(frequencies):
+            lengths[field].append(sum(f for _, f in pairs))
             for stem, freq in pairs:
                 found = fields.get((stem, field))
                 if found is None:
                     found = fields[(stem, field)] = ([], [])
                 found[0].append(n)
                 found[1].append(freq)
-        for word, stem in doc.words:
+        for word, stem in doc_words:
             count = words.get(word)
             words[word] = (count[0] + 1 if count else 1, stem)
     by_stem: dict[str, dict[int, tuple[list[int], list[int]]]] = {}
@@ -74,8 +83,8 @@ def state_of(docs: list[DocStats]) -> ExportState:
         by_stem.setdefault(stem, {})[field] = postings
     entries = {stem: encode_entry(by_stem[stem]) for stem in sorted(by_stem)}
     df = {stem: len({d for docs, _ in by_stem[stem].values() for d in docs}) for stem in entries}
-    lengths = tuple(tuple(sum(f for _, f in doc.frequencies[i]) for doc in docs) for i in range(len(TEXT_FIELDS)))
-    return ExportState(tuple(d.id for d in docs), {d.id: d.digest for d in docs}, entries, df, lengths, words)
+    return ExportState(tuple(d.id for d in docs), {d.id: d.digest for d in docs}, entries, df,
+                       tuple(tuple(column) for column in lengths), words)
 
 
 def encode_entry(fields: Mapping[int, tuple[list[int], list[int]]]) -> str:
@@ -99,15 +108,15 @@ def patch_state(state: ExportState, old: Mapping[str, DocStats], new: Mapping[st
     lengths = [list(column) for column in state.lengths]
     words = dict(state.words)
     for sid, doc in new.items():
-        n, before = number[sid], _pairs(old[sid])
-        after = _pairs(doc)
+        (old_frequencies, old_words), (frequencies, new_words) = old[sid].unpack(), doc.unpack()
+        n, before, after = number[sid], _pairs(old_frequencies), _pairs(frequencies)
         for key in set(before) | set(after):
             if before.get(key) != after.get(key):
                 moved.setdefault(key[0], {})[(key[1], n)] = after.get(key, 0)
-        for field, pairs in enumerate(doc.frequencies):
+        for field, pairs in enumerate(frequencies):
             lengths[field][n] = sum(f for _, f in pairs)
-        _count_words(words, old[sid].words, -1)
-        _count_words(words, doc.words, +1)
+        _count_words(words, old_words, -1)
+        _count_words(words, new_words, +1)
     entries, df = dict(state.entries), dict(state.df)
     for stem, changes in moved.items():
         fields = decode_entry(entries[stem]) if stem in entries else {}
@@ -130,9 +139,9 @@ def patch_state(state: ExportState, old: Mapping[str, DocStats], new: Mapping[st
                    lengths=tuple(tuple(c) for c in lengths), words=words)
 
 
-def _pairs(doc: DocStats) -> dict[tuple[str, int], int]:
+def _pairs(frequencies: Frequencies) -> dict[tuple[str, int], int]:
     """{(stem, field): frequency} of a document."""
-    return {(stem, field): freq for field, pairs in enumerate(doc.frequencies) for stem, freq in pairs}
+    return {(stem, field): freq for field, pairs in enumerate(frequencies) for stem, freq in pairs}
 
 
 def _count_words(words: dict[str, tuple[int, str]], pairs: Iterable[tuple[str, str]], step: int) -> None:
@@ -153,6 +162,10 @@ class StateStore:
         self.folder = folder
         self.db = sqlite3.connect(folder / DOCS_FILE)
         self.db.execute("CREATE TABLE IF NOT EXISTS docs (id TEXT PRIMARY KEY, digest TEXT, stats BLOB)")
+        if self.db.execute("PRAGMA user_version").fetchone()[0] != STATE_VERSION:
+            with self.db:  # statistics of another version of the export: start the table afresh
+                self.db.execute("DELETE FROM docs")
+                self.db.execute(f"PRAGMA user_version = {STATE_VERSION:d}")
 
     def load(self) -> Optional[ExportState]:
         """The saved state, or None when there is none or it is of another version."""
@@ -171,14 +184,13 @@ class StateStore:
             batch = ids[start:start + 500]
             rows = self.db.execute(f"SELECT id, digest, stats FROM docs WHERE id IN ({','.join('?' * len(batch))})",
                                    batch)
-            found.update((sid, pickle.loads(blob)) for sid, digest, blob in rows if digests[sid] == digest)
+            found.update((sid, DocStats(sid, digest, blob)) for sid, digest, blob in rows if digests[sid] == digest)
         return found
 
     def save(self, state: ExportState, docs: Iterable[DocStats]) -> None:
         """Save the state and the statistics of documents not saved yet; forget documents it no longer has."""
         with self.db:
-            self.db.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?, ?)",
-                                ((d.id, d.digest, pickle.dumps(d, protocol=pickle.HIGHEST_PROTOCOL)) for d in docs))
+            self.db.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?, ?)", ((d.id, d.digest, d.packed) for d in docs))
             known = {sid for (sid,) in self.db.execute("SELECT id FROM docs")}
             self.db.executemany("DELETE FROM docs WHERE id = ?", ((sid,) for sid in sorted(known - set(state.ids))))
         tmp = self.folder / f"{STATE_FILE}.{os.getpid()}.tmp"
