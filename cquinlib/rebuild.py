@@ -72,7 +72,8 @@ def _render_and_write(options: BuildOptions, code: str, fingerprint: str, manife
                         repr([(p.url, p.title, p.nav) for p in content.pages]), sources.shared_digest)
     todo, kept = _changed_pages(specs, _page_keys(specs, base, sources), manifest, damaged)
     kept.update(search_kept)
-    env = make_environment(options.templates_dir, content)
+    env = make_environment(options.templates_dir, content,
+                           options.cache_dir / "templates" if options.cache_dir else None)
     for template in sorted({spec.template for spec, _ in todo}):
         env.get_template(template)  # compiled once here, so forked renderers inherit it rather than each compiling
     renderer = Renderer(env, _blobs_for(todo, sources, cache))

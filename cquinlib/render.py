@@ -38,11 +38,17 @@ class PageSpec:
     scheme_id: Optional[str] = None
     deps: tuple[str, ...] = ()
 
-def make_environment(templates_dir: Path, content: Content) -> jinja2.Environment:
-    """Jinja with autoescape and StrictUndefined, so a template typo fails loudly."""
+def make_environment(templates_dir: Path, content: Content,
+                     compiled_dir: Optional[Path] = None) -> jinja2.Environment:
+    """Jinja with autoescape and StrictUndefined, so a template typo fails loudly; compiled templates are kept
+    in compiled_dir (Jinja's bytecode cache, keyed by each template's source) when one is given."""
+    cache = None
+    if compiled_dir is not None:
+        compiled_dir.mkdir(parents=True, exist_ok=True)
+        cache = jinja2.FileSystemBytecodeCache(str(compiled_dir))
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir)), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                             keep_trailing_newline=True)
+                             keep_trailing_newline=True, bytecode_cache=cache)
     site = content.site
     env.globals.update(site=site, href=site.href, domain_names=DOMAIN_NAMES, type_names=TYPE_NAMES,
                        domains=DOMAINS, provider_types=PROVIDER_TYPES,

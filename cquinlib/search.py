@@ -6,14 +6,12 @@ import hashlib
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Optional, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional, Protocol
 
 import whoosh
 from whoosh import index as whoosh_index
 from whoosh.analysis import Analyzer
 from whoosh.fields import ID, KEYWORD, STORED, Schema
-from whoosh.qparser import MultifieldParser
-from whoosh.query import Query
 from whoosh.reading import SegmentReader
 from whoosh.writing import NO_MERGE, SegmentWriter
 
@@ -29,6 +27,10 @@ VERSION_FILE = "VERSION"
 LOCK_TIMEOUT = 120.0
 SEGMENT_DOCS = 250
 SMALL_SEGMENT = 25
+
+if TYPE_CHECKING:  # the query parser is loaded only to search, not to build
+    from whoosh.qparser import MultifieldParser
+    from whoosh.query import Query
 
 SchemeLoader = Callable[[list[str]], Mapping[str, Scheme]]
 TermsLoader = Callable[[list[str]], Mapping[str, DocTerms]]
@@ -102,6 +104,7 @@ def make_schema() -> Schema:
 
 def query_parser(schema: Schema) -> MultifieldParser:
     """Every word must match somewhere in the text fields; fields can be named (year:2019-20)."""
+    from whoosh.qparser import MultifieldParser
     return MultifieldParser(list(TEXT_FIELDS), schema)
 
 
