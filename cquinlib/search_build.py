@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import pickle
 import tempfile
@@ -18,7 +19,7 @@ from .search import (DEFAULT_CACHE_DIR, INDEX_VERSION, IndexUpdate, Labels, Sche
                      plan_index, scheme_terms, write_index)
 from .search_analysis import SearchAnalyzer
 from .search_export import SearchFile, export_files
-from .search_related import RELATED_COUNT, RELATED_TERMS, goals_text, related_schemes
+from .search_related import RELATED_COUNT, RELATED_TERMS, related_schemes
 from .search_state import doc_stats, update_state
 from .search_terms import DocTerms
 from .sources import Sources
@@ -159,12 +160,14 @@ def _known_terms(ids: list[str], known: Mapping[str, DocTerms], load: TermsLoade
 
 
 def related_key_of(source: SearchSource) -> str:
-    """A digest of what related lists are made from: the goal headings of every scheme, and which are listed.
+    """A digest of what related lists are made from: every scheme's goals (names, national goals, topics), which
+    schemes are listed, and the names the shared files give topics and national goals.
 
     Related schemes read the goals field alone, so an edit elsewhere in a scheme keeps every list as it was.
     """
-    return digest_bytes(INDEX_VERSION, f"{RELATED_COUNT}:{RELATED_TERMS}", *(
-        f"{c.id}\0{c.listed}\0{goals_text(c, source.labels)}" for c in sorted(source.cards, key=lambda c: c.id)))
+    goals = marshal.dumps(tuple((c.id, c.listed, c.year, tuple((g.name, g.national, g.topics) for g in c.goals))
+                                for c in sorted(source.cards, key=lambda c: c.id)))
+    return digest_bytes(INDEX_VERSION, f"{RELATED_COUNT}:{RELATED_TERMS}", repr(source.labels), goals)
 
 
 def _read_json(path: Path, key: str) -> Optional[dict[str, Any]]:

@@ -87,7 +87,8 @@ class SourceWatcher(Watcher):  # type: ignore[misc]
         self.next_look = now + IDLE_SHARE * (time.monotonic() - now)
         now = time.monotonic()
         if current != self.seen:
-            self.seen, self.changed_at = current, now
+            # Look again as soon as the debounce allows, however long the last look took.
+            self.seen, self.changed_at, self.next_look = current, now, min(self.next_look, now + DEBOUNCE_SECONDS)
             return None, None
         if current == self.built or now - self.changed_at < DEBOUNCE_SECONDS:
             return None, None
