@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable, Hashable, Iterable, NamedTuple, TypeVar
@@ -164,8 +164,9 @@ def catalog_from_cards(regions: Iterable[Region], topics: Iterable[Topic], years
     """Group schemes every way the site lists them; drafts are left out entirely."""
     built = tuple(sorted((c for c in cards if c.status != "draft"), key=lambda c: c.id))
     listed = tuple(sorted((c for c in built if c.listed), key=lambda s: (s.year, s.region, s.title.casefold(), s.slug)))
-    uses = [GoalUse(s, g) for s in listed for g in s.goals]
-    entries = _Entries(listed)
+    # Uses newest scheme first (by id within a year): every entry lists its uses in this order.
+    uses = [GoalUse(s, g) for s in sorted(listed, key=lambda s: (s.year, s.id), reverse=True) for g in s.goals]
+    entries = _Entries()
     return Catalog(
         years=tuple(sorted(years, key=lambda y: y.slug)),
         regions={r.slug: r for r in sorted(regions, key=lambda r: r.slug)},
@@ -206,29 +207,28 @@ def _goal_key(name: str) -> str:
 
 
 class _Entries:
-    """Collapses goal uses with the same name into entries, remembering each name's key and each scheme's place
-    (goal names repeat across a library, and every use of a scheme sorts by the same place)."""
+    """Collapses goal uses with the same name into entries, remembering each name's key (names repeat)."""
 
-    def __init__(self, listed: tuple[SchemeCard, ...]) -> None:
-        """Places of the listed schemes, newest year first and by id within a year."""
-        ordered = sorted(listed, key=lambda s: (s.year, s.id), reverse=True)
-        self.place = {s.src_path: n for n, s in enumerate(ordered)}
+    def __init__(self) -> None:
+        """Start with no names known."""
         self.keys: dict[str, str] = {}
 
     def __call__(self, uses: Iterable[GoalUse]) -> tuple[GoalEntry, ...]:
-        """Entries of some uses, sorted by name; each entry's uses newest first."""
+        """Entries of some uses, sorted by name; each entry's uses in the order given."""
         grouped: dict[str, list[GoalUse]] = defaultdict(list)
-        keys, place = self.keys, self.place
+        spellings: dict[str, dict[str, int]] = defaultdict(dict)
+        keys = self.keys
         for use in uses:
             name = use.goal.name
             key = keys.get(name)
             if key is None:
                 key = keys[name] = _goal_key(name)
             grouped[key].append(use)
-        entries = []
-        for items in grouped.values():
-            name = Counter(u.goal.name for u in items).most_common(1)[0][0]
-            entries.append(GoalEntry(name, tuple(sorted(items, key=lambda u: place[u.scheme.src_path]))))
+            counts = spellings[key]
+            counts[name] = counts.get(name, 0) + 1
+        # The most used spelling names the entry; on a tie, the one met first.
+        entries = [GoalEntry(max(spellings[key].items(), key=lambda kv: kv[1])[0], tuple(items))
+                   for key, items in grouped.items()]
         return tuple(sorted(entries, key=lambda e: e.name.casefold()))
 
 
