@@ -7,10 +7,10 @@ stays small on any host). Under /search/:
   boost and average length, and the first key and file name of every vocabulary and postings file;
 - v/NAME.gz: a run of the sorted surface words seen in the corpus, with each word's stem and its document
   frequency (so the browser stems exactly as whoosh did, and can complete a prefix and suggest a spelling);
-- p/NAME.gz: postings for a run of stems: per text field, document ids as gaps and term frequencies;
+- p/NAME.gz: postings for a run of stems: per text field, document ids as gaps, term frequencies, and each
+  document's length in that field as whoosh stores it;
 - d/N.gz: the cards (title, year, region, provider type, goals) of documents N*PACK to N*PACK+PACK-1;
-- f.gz: facet values, per document its year, region, provider type, topics and domains, and per text field
-  each document's length as whoosh stores it.
+- f.gz: facet values, and per document its year, region, provider type, topics and domains.
 
 From frequencies and lengths the script computes whoosh's own BM25F score, summed over the text fields as an
 Or query sums them. Scores are not stored: they move with every document added anywhere, while these
@@ -35,10 +35,10 @@ from .model import DOMAIN_NAMES, TYPE_NAMES
 from .search import Labels
 from .search_analysis import MIN_WORD
 from .search_state import ExportState
-from .search_terms import FIELD_BOOSTS, TEXT_FIELDS, quantised_length
+from .search_terms import FIELD_BOOSTS, TEXT_FIELDS
 
 SEARCH_URL = "/search/"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 PACK = 16  # cards to a d/ file
 POSTINGS_CUT = (3_000, 12_000, 8)  # a file holds at least, at most (characters), and cuts at 1 key in 8
 VOCAB_CUT = (6_000, 24_000, 16)
@@ -68,7 +68,7 @@ def export_files(state: ExportState, cards: Mapping[str, SchemeCard], card_keys:
     labels_key = digest_bytes(repr(labels))
     for n in range(0, len(ordered), PACK):
         files.append(_card_pack(n // PACK, ordered[n:n + PACK], card_keys, labels, labels_key))
-    files.append(_text_file("f.gz", _dumps(facet_table(ordered, labels) | {"len": _lengths(state)})))
+    files.append(_text_file("f.gz", _dumps(facet_table(ordered, labels))))
     manifest = _manifest(state, [[g[0], n] for g, n in zip(vocab, vocab_names)],
                          [[g[0], n] for g, n in zip(postings, post_names)])
     files.append(_text_file("m.json", _dumps(manifest), compress=False))
@@ -118,11 +118,6 @@ def stem_code(word: str, stem: str) -> str:
         common += 1
     added = stem[common:]
     return f"={stem}" if added[:1].isdigit() else f"{len(word) - common}{added}"
-
-
-def _lengths(state: ExportState) -> list[list[int]]:
-    """Per text field, each document's length as whoosh stores and reads it back (one byte, never 0)."""
-    return [[quantised_length(n, 1) for n in column] for column in state.lengths]
 
 
 def _manifest(state: ExportState, vocab: list[list[str]], postings: list[list[str]]) -> dict[str, Any]:

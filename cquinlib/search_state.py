@@ -18,9 +18,9 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, NamedTuple, Optional
 
-from .search_terms import TEXT_FIELDS, DocTerms
+from .search_terms import TEXT_FIELDS, DocTerms, quantised_length
 
-STATE_VERSION = 2
+STATE_VERSION = 3
 STATE_FILE = "export-state.pickle"
 DOCS_FILE = "export-docs.sqlite"
 # Past this share of changed documents, encoding everything afresh is quicker than patching.
@@ -81,24 +81,30 @@ def state_of(docs: list[DocStats]) -> ExportState:
     by_stem: dict[str, dict[int, tuple[list[int], list[int]]]] = {}
     for (stem, field), postings in fields.items():
         by_stem.setdefault(stem, {})[field] = postings
-    entries = {stem: encode_entry(by_stem[stem]) for stem in sorted(by_stem)}
+    stored = [[quantised_length(n, 1) for n in column] for column in lengths]
+    entries = {stem: encode_entry(by_stem[stem], stored) for stem in sorted(by_stem)}
     df = {stem: len({d for docs, _ in by_stem[stem].values() for d in docs}) for stem in entries}
     return ExportState(tuple(d.id for d in docs), {d.id: d.digest for d in docs}, entries, df,
                        tuple(tuple(column) for column in lengths), words)
 
 
-def encode_entry(fields: Mapping[int, tuple[list[int], list[int]]]) -> str:
-    """[[field, document gaps, frequencies], ...] in field order, as compact JSON."""
+def encode_entry(fields: Mapping[int, tuple[list[int], list[int]]], lengths: list[list[int]]) -> str:
+    """[[field, document gaps, frequencies, field lengths], ...] in field order, as compact JSON.
+
+    Each posting carries its document's field length as whoosh stores it (lengths: per field, per document),
+    so a query needs no table of every document's lengths, and the entry changes only with its documents.
+    """
     rows = []
     for field in sorted(fields):
         docs, freqs = fields[field]
-        rows.append([field, [d - p for d, p in zip(docs, [0] + docs[:-1])], freqs])
+        column = lengths[field]
+        rows.append([field, [d - p for d, p in zip(docs, [0] + docs[:-1])], freqs, [column[d] for d in docs]])
     return json.dumps(rows, separators=(",", ":"))
 
 
 def decode_entry(text: str) -> dict[int, dict[int, int]]:
-    """encode_entry's JSON back to {field: {document: frequency}}."""
-    return {field: dict(zip(accumulate(gaps), freqs)) for field, gaps, freqs in json.loads(text)}
+    """encode_entry's JSON back to {field: {document: frequency}} (the lengths live in the state)."""
+    return {row[0]: dict(zip(accumulate(row[1]), row[2])) for row in json.loads(text)}
 
 
 def patch_state(state: ExportState, old: Mapping[str, DocStats], new: Mapping[str, DocStats]) -> ExportState:
@@ -110,14 +116,18 @@ def patch_state(state: ExportState, old: Mapping[str, DocStats], new: Mapping[st
     for sid, doc in new.items():
         (old_frequencies, old_words), (frequencies, new_words) = old[sid].unpack(), doc.unpack()
         n, before, after = number[sid], _pairs(old_frequencies), _pairs(frequencies)
+        for field, pairs in enumerate(frequencies):
+            length = sum(f for _, f in pairs)
+            if quantised_length(length, 1) != quantised_length(lengths[field][n], 1):
+                before.update(((stem, field), -1) for stem, _ in pairs)  # every posting shows the new length
+            lengths[field][n] = length
         for key in set(before) | set(after):
             if before.get(key) != after.get(key):
                 moved.setdefault(key[0], {})[(key[1], n)] = after.get(key, 0)
-        for field, pairs in enumerate(frequencies):
-            lengths[field][n] = sum(f for _, f in pairs)
         _count_words(words, old_words, -1)
         _count_words(words, new_words, +1)
     entries, df = dict(state.entries), dict(state.df)
+    stored = [[quantised_length(n, 1) for n in column] for column in lengths]
     for stem, changes in moved.items():
         fields = decode_entry(entries[stem]) if stem in entries else {}
         for (field, n), freq in changes.items():
@@ -128,7 +138,7 @@ def patch_state(state: ExportState, old: Mapping[str, DocStats], new: Mapping[st
                 column.pop(n, None)
         fields = {f: c for f, c in fields.items() if c}
         if fields:
-            entries[stem] = encode_entry({f: (sorted(c), [c[d] for d in sorted(c)]) for f, c in fields.items()})
+            entries[stem] = encode_entry({f: (sorted(c), [c[d] for d in sorted(c)]) for f, c in fields.items()}, stored)
             df[stem] = len({d for c in fields.values() for d in c})
         else:
             entries.pop(stem, None)

@@ -202,18 +202,17 @@ def run_of(runs: list[list[str]], key: str) -> str:
 def browser_scores(site: Path, words: list[str]) -> dict[int, float]:
     """Document scores for an AND of words, computed from the export exactly as search.js computes them."""
     m = exported(site, "m.json")
-    lengths = exported(site, "f.gz")["len"]
     total: dict[int, float] | None = None
     for word in words:
         shard = exported(site, f"v/{run_of(m['vocab'], word)}.gz")
         stem = decode_stem(word, shard["s"][shard["w"].index(word)])
         docs: dict[int, float] = {}
-        for field, gaps, freqs in exported(site, f"p/{run_of(m['post'], stem)}.gz")[stem]:
+        for field, gaps, freqs, lengths in exported(site, f"p/{run_of(m['post'], stem)}.gz")[stem]:
             _, boost, avgfl = m["fields"][field]
             idf, doc = math.log(m["n"] / (len(gaps) + 1)) + 1, 0
-            for gap, freq in zip(gaps, freqs):
+            for gap, freq, fl in zip(gaps, freqs, lengths):
                 doc += gap
-                tf, fl = freq * boost, lengths[field][doc]
+                tf = freq * boost
                 docs[doc] = docs.get(doc, 0.0) + idf * ((tf * (m["k1"] + 1)) / (
                     tf + m["k1"] * ((1 - m["b"]) + m["b"] * fl / avgfl)))
         total = docs if total is None else {d: s + docs[d] for d, s in total.items() if d in docs}
@@ -233,22 +232,20 @@ def test_export_reproduces_whoosh_scores(lib: Path, capsys: pytest.CaptureFixtur
 def test_export_holds_the_whoosh_index(lib: Path) -> None:
     """Every exported posting and field length is the index's own: same terms, frequencies and lengths."""
     m = exported(lib / "site", "m.json")
-    lengths = exported(lib / "site", "f.gz")["len"]
     ix = whoosh_index.open_dir(str(index_path(lib / ".cache" / "search", lib / "schemes")))
     with ix.searcher() as searcher:
         reader = searcher.reader()
         number = {docnum: LISTED.index(fields["id"]) for docnum, fields in reader.iter_docs()}
         for field_no, (field, boost, avgfl) in enumerate(m["fields"]):
             assert avgfl == searcher.avg_field_length(field)
-            for docnum, n in number.items():
-                assert lengths[field_no][n] == searcher.doc_field_length(docnum, field, 1)
             for term in reader.lexicon(field):
                 stem = term.decode("utf-8")
-                rows = {f: (g, q) for f, g, q in exported(lib / "site", f"p/{run_of(m['post'], stem)}.gz")[stem]}
-                gaps, freqs = rows[field_no]
+                rows = {row[0]: row[1:] for row in exported(lib / "site", f"p/{run_of(m['post'], stem)}.gz")[stem]}
+                gaps, freqs, lengths = rows[field_no]
                 docs = list(itertools.accumulate(gaps))
-                want = sorted((number[d], w) for d, w in reader.postings(field, term).items_as("weight"))
-                assert [(d, f * boost) for d, f in zip(docs, freqs)] == want, (field, stem)
+                want = sorted((number[d], w, searcher.doc_field_length(d, field, 1))
+                              for d, w in reader.postings(field, term).items_as("weight"))
+                assert [(d, f * boost, n) for d, f, n in zip(docs, freqs, lengths)] == want, (field, stem)
     ix.close()
 
 

@@ -123,16 +123,17 @@
     return idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)));
   }
 
-  /* A stem's score in each document holding it: whoosh's BM25F score in each text field, summed over the
-     fields as whoosh's Or query over them sums it. */
-  function scoreStem(m, lengths, rows) {
+  /* A stem's score in each document holding it: whoosh's BM25F score in each text field (from the term's
+     frequency and the document's field length, both in the postings), summed over the fields as whoosh's Or
+     query over them sums it. */
+  function scoreStem(m, rows) {
     var total = new Map();
     rows.forEach(function (row) {
-      var field = m.fields[row[0]], gaps = row[1], freqs = row[2], doc = 0;
-      var idf = Math.log(m.n / (gaps.length + 1)) + 1, column = lengths[row[0]];
+      var field = m.fields[row[0]], gaps = row[1], freqs = row[2], lengths = row[3], doc = 0;
+      var idf = Math.log(m.n / (gaps.length + 1)) + 1;
       for (var i = 0; i < gaps.length; i++) {
         doc += gaps[i];
-        var s = bm25(idf, freqs[i] * field[1], column[doc], field[2], m.b, m.k1);
+        var s = bm25(idf, freqs[i] * field[1], lengths[i], field[2], m.b, m.k1);
         total.set(doc, (total.get(doc) || 0) + s);
       }
     });
@@ -142,8 +143,8 @@
 
   function postingsOf(m, stem) {
     if (!postings.has(stem)) {
-      postings.set(stem, Promise.all([fetchJSON("p/" + m.post[runOf(m.post, stem)][1] + ".gz"), facetTable()])
-        .then(function (got) { return scoreStem(m, got[1].len, got[0][stem] || []); }));
+      postings.set(stem, fetchJSON("p/" + m.post[runOf(m.post, stem)][1] + ".gz")
+        .then(function (shard) { return scoreStem(m, shard[stem] || []); }));
     }
     return postings.get(stem);
   }
