@@ -50,13 +50,13 @@ class TopicPage(NamedTuple):
     """One page of a topic's goals."""
 
     number: int
-    count: int
+    total: int
     url: str
     sections: tuple[TopicSection, ...]
 
     def layout(self) -> str:
         """What the page's shape depends on beyond its schemes' cards: entry names, splits, the page count."""
-        return repr((self.number, self.count, [(s.entry.name, s.continued, len(s.uses)) for s in self.sections]))
+        return repr((self.number, self.total, [(s.entry.name, s.continued, len(s.uses)) for s in self.sections]))
 
 
 def page_url(first: str, number: int) -> str:

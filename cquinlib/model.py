@@ -213,7 +213,9 @@ class Attachment:
 class FileRef(Protocol):
     """Anything naming a file in a scheme's folder."""
 
-    file: str
+    @property
+    def file(self) -> str:
+        """The file's name, relative to the scheme's folder."""
 
 
 class SchemeIdentity:

@@ -81,7 +81,12 @@ def in_background(fn: Callable[..., R], *args: Any) -> Callable[[bool], Optional
     gives its result or raises its error (or, told quiet, waits and gives None whatever happened)."""
     if "fork" not in multiprocessing.get_all_start_methods():
         result = fn(*args)
-        return lambda quiet=False: result
+
+        def done(quiet: bool = False) -> Optional[R]:
+            """The result, computed already."""
+            return None if quiet else result
+
+        return done
     context = multiprocessing.get_context("fork")
     _freeze_for_fork()
     receive, send = context.Pipe(duplex=False)

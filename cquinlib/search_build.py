@@ -134,8 +134,7 @@ def _build(source: SearchSource, cache_dir: Path, background: bool) -> SearchBui
     if background and (plan.added or plan.changed or plan.removed):
         finish = in_background(write_index, plan, documents)
     else:
-        done = write_index(plan, documents)
-        finish = lambda quiet=False: done  # noqa: E731 - already finished
+        finish = _finished(write_index(plan, documents))
     try:
         digests = {sid: index_digest(key) for sid, key in source.keys.items()}
         state = update_state(plan.path, digests, lambda ids: {
@@ -150,6 +149,14 @@ def _build(source: SearchSource, cache_dir: Path, background: bool) -> SearchBui
         finish(True)
         raise
     return SearchBuild(plan, {k: tuple(v) for k, v in related.items()}, tuple(files), finish)
+
+
+def _finished(update: IndexUpdate) -> Callable[[bool], Optional[IndexUpdate]]:
+    """A finish() for an index written already."""
+    def finish(quiet: bool = False) -> Optional[IndexUpdate]:
+        """The update, done already."""
+        return None if quiet else update
+    return finish
 
 
 def _known_terms(ids: list[str], known: Mapping[str, DocTerms], load: TermsLoader) -> dict[str, DocTerms]:
