@@ -25,7 +25,7 @@ INDEX_VERSION = "2"
 SOURCE_FILE = "SOURCE"
 VERSION_FILE = "VERSION"
 LOCK_TIMEOUT = 120.0
-SEGMENT_DOCS = 250
+SEGMENT_DOCS = 100
 SMALL_SEGMENT = 25
 
 if TYPE_CHECKING:  # the query parser is loaded only to search, not to build
