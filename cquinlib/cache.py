@@ -16,7 +16,7 @@ from typing import Iterable, Optional
 from .cards import SchemeCard, card_from_plain, card_to_plain
 from .diagnostics import Diagnostic, Severity
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, digest TEXT);
@@ -125,8 +125,9 @@ class BuildCache:
 
 
 def card_digest(card: Optional[SchemeCard]) -> str:
-    """A digest of what listings show of a scheme."""
-    return digest_bytes(marshal.dumps(card_to_plain(card))) if card else ""
+    """A digest of what listings show of a scheme (of its repr: marshal's bytes depend on which objects are
+    shared, so equal cards could digest differently)."""
+    return digest_bytes(repr(card_to_plain(card))) if card else ""
 
 
 def _diagnostics(src_path: Path, rows: tuple[tuple[int, int, str, str, str], ...]) -> tuple[Diagnostic, ...]:

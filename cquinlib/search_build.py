@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import marshal
 import os
 import pickle
 import tempfile
@@ -172,8 +171,8 @@ def related_key_of(source: SearchSource) -> str:
 
     Related schemes read the goals field alone, so an edit elsewhere in a scheme keeps every list as it was.
     """
-    goals = marshal.dumps(tuple((c.id, c.listed, c.year, tuple((g.name, g.national, g.topics) for g in c.goals))
-                                for c in sorted(source.cards, key=lambda c: c.id)))
+    goals = repr([(c.id, c.listed, c.year, [(g.name, g.national, g.topics) for g in c.goals])
+                  for c in sorted(source.cards, key=lambda c: c.id)])
     return digest_bytes(INDEX_VERSION, f"{RELATED_COUNT}:{RELATED_TERMS}", repr(source.labels), goals)
 
 

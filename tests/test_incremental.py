@@ -10,7 +10,9 @@ from typing import Callable
 import pytest
 
 from conftest import SCHEME, write_content, write_library
+from cquinlib import search_build
 from cquinlib.pipeline import BuildOptions, build_site, default_templates_dir
+from cquinlib.write import MANIFEST
 from helpers import snapshot
 
 SECOND = SCHEME.replace("Example acute scheme 2010/11", "Second scheme").replace(
@@ -98,6 +100,21 @@ def test_nothing_changed_renders_nothing(root: Path) -> None:
     result = build_site(options(root))
     assert result.rendered == 0 and result.report.written == 0
     assert snapshot(root / "site") == before
+
+
+def test_a_file_saved_unchanged_renders_nothing(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Saving a scheme without changing it validates it again, and that renders no page and no related list:
+    every key is made from what the scheme says, never from how its objects happen to be shared in memory."""
+    before = snapshot(root / "site")
+    scheme = next((root / "schemes").rglob("example.yaml"))
+    scheme.write_text(scheme.read_text())
+    made: list[int] = []
+    real = search_build.related_schemes
+    monkeypatch.setattr(search_build, "related_schemes", lambda *a, **k: made.append(1) or real(*a, **k))
+    result = build_site(options(root))
+    assert result.rendered == 0 and result.report.written == 0 and made == []
+    after = snapshot(root / "site")
+    assert {k: v for k, v in after.items() if k != MANIFEST} == {k: v for k, v in before.items() if k != MANIFEST}
 
 
 def test_output_edited_by_hand_is_restored(root: Path) -> None:
