@@ -90,7 +90,7 @@ class BuildCache:
         """Every cached scheme by source path, without their pickled models (loaded on demand)."""
         rows = self._db.execute("SELECT path, key, card, card_digest, diagnostics FROM schemes")
         return {path: CachedScheme(key, card_from_plain(marshal.loads(card)) if card else None, card_digest,
-                                   _diagnostics(Path(path), marshal.loads(diags)), None)
+                                   _diagnostics(path, marshal.loads(diags)), None)
                 for path, key, card, card_digest, diags in rows}
 
     def scheme_blobs(self, paths: Iterable[str]) -> dict[str, bytes]:
@@ -130,7 +130,7 @@ def card_digest(card: Optional[SchemeCard]) -> str:
     return digest_bytes(repr(card_to_plain(card))) if card else ""
 
 
-def _diagnostics(src_path: Path, rows: tuple[tuple[int, int, str, str, str], ...]) -> tuple[Diagnostic, ...]:
-    """Rebuild diagnostics stored as plain tuples."""
-    return tuple(Diagnostic(src_path, line, col, field, message, Severity(sev))
+def _diagnostics(src_path: str, rows: tuple[tuple[int, int, str, str, str], ...]) -> tuple[Diagnostic, ...]:
+    """Rebuild diagnostics stored as plain tuples (most schemes have none: no path object is made for them)."""
+    return tuple(Diagnostic(Path(src_path), line, col, field, message, Severity(sev))
                  for line, col, field, message, sev in rows)

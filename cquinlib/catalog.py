@@ -165,7 +165,9 @@ def catalog_from_cards(regions: Iterable[Region], topics: Iterable[Topic], years
     built = tuple(sorted((c for c in cards if c.status != "draft"), key=lambda c: c.id))
     listed = tuple(sorted((c for c in built if c.listed), key=lambda s: (s.year, s.region, s.title.casefold(), s.slug)))
     # Uses newest scheme first (by id within a year): every entry lists its uses in this order.
-    uses = [GoalUse(s, g) for s in sorted(listed, key=lambda s: (s.year, s.id), reverse=True) for g in s.goals]
+    make = tuple.__new__  # GoalUse without NamedTuple's Python-level constructor: a library has many uses
+    uses = [make(GoalUse, (s, g)) for s in sorted(listed, key=lambda s: (s.year, s.id), reverse=True)
+            for g in s.goals]
     entries = _Entries()
     return Catalog(
         years=tuple(sorted(years, key=lambda y: y.slug)),

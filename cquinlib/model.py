@@ -24,8 +24,13 @@ def slugify(text: str) -> str:
 
 def dest_path(url: str) -> PurePosixPath:
     """The output file for a site URL: '/a/b/' is 'a/b/index.html', '/x.xml' is 'x.xml'."""
+    return PurePosixPath(dest_rel(url))
+
+
+def dest_rel(url: str) -> str:
+    """dest_path as a string, as the manifest names files (no path object: a build asks for every page's)."""
     rel = url.lstrip("/")
-    return PurePosixPath(rel + "index.html" if url.endswith("/") else rel)
+    return rel + "index.html" if url.endswith("/") else rel
 
 
 def scheme_id(year: str, region: str, slug: str) -> str:

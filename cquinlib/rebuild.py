@@ -12,7 +12,7 @@ from .catalog import Catalog, catalog_from_cards
 from .content import Content, load_content
 from .diagnostics import BuildFailed, Diagnostic, has_errors
 from .load import scan_library
-from .model import dest_path
+from .model import dest_rel
 from .parallel import iter_parallel
 from .pipeline import BuildOptions, BuildResult
 from .progress import Progress
@@ -89,7 +89,8 @@ def _render_and_write(options: BuildOptions, code: str, fingerprint: str, manife
 
 def _page_keys(specs: list[PageSpec], base: str, sources: Sources) -> list[str]:
     """Each page's dependency key: equal keys mean equal bytes."""
-    listed = digest_bytes(*(f"{c.id}:{sources.card_digests[c.id]}" for c in sources.cards if c.status == "published"))
+    cards = sources.card_digests
+    listed = digest_bytes(*(f"{c.id}:{cards[c.id]}" for c in sources.cards if c.status == "published"))
     keys = []
     for spec in specs:
         parts = [base, spec.template, spec.url]
@@ -97,12 +98,12 @@ def _page_keys(specs: list[PageSpec], base: str, sources: Sources) -> list[str]:
             kind, _, scheme = dep.partition(":")
             if dep == ALL_LISTED:
                 parts.append(listed)
-            elif kind == "card":
-                parts.append(sources.card_digests[scheme])
             elif kind == "scheme":
                 parts.append(sources.scheme_keys[scheme])
             else:
                 parts.append(dep)
+        # Card digests are hex: joined, they stay unambiguous, and a listing of thousands hashes as one part.
+        parts.append(" ".join([cards[sid] for sid in spec.cards]))
         keys.append(digest_bytes(*parts))
     return keys
 
@@ -112,7 +113,7 @@ def _search_files(search: SearchBuild, manifest: Manifest,
     """The exported search files to make, and those the site holds already (same key, untouched)."""
     todo, kept = [], {}
     for file in search.files:
-        rel = dest_path(file.url).as_posix()
+        rel = dest_rel(file.url)
         entry = manifest.files.get(rel)
         if entry is not None and entry.key == file.key and rel not in damaged:
             kept[rel] = entry
@@ -126,7 +127,7 @@ def _changed_pages(specs: list[PageSpec], keys: list[str], manifest: Manifest,
     """Pages whose key changed or whose file was touched by hand; the rest are kept as they are."""
     todo, kept = [], {}
     for spec, key in zip(specs, keys):
-        rel = dest_path(spec.url).as_posix()
+        rel = dest_rel(spec.url)
         entry = manifest.files.get(rel)
         if entry is not None and entry.key == key and rel not in damaged:
             kept[rel] = entry

@@ -6,7 +6,7 @@ import json
 import pickle
 import traceback
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Mapping, Optional
 
 import jinja2
@@ -16,7 +16,7 @@ from .catalog import Catalog
 from .diagnostics import BuildFailed, Diagnostic
 from .jsonschema import scheme_json_schema
 from .markup import MarkdownRenderer
-from .model import DOMAIN_NAMES, TYPE_NAMES, Content, Scheme, dest_path, slugify
+from .model import DOMAIN_NAMES, TYPE_NAMES, Content, Scheme, dest_rel, slugify
 from .spec import DOMAINS, PROVIDER_TYPES
 from .write import OutputFile
 
@@ -27,7 +27,8 @@ ALL_LISTED = "listed"
 class PageSpec:
     """A page to render: URL, template, context, the source that asked for it, and what its bytes depend on.
 
-    deps name schemes as 'card:ID' (what listings show) or 'scheme:ID' (the whole scheme), ALL_LISTED, or
+    cards are the ids of schemes whose cards (what listings show) the page shows; deps name 'scheme:ID' (the
+    whole scheme), ALL_LISTED, or
     literal strings; site settings, templates and the shared files are added to every page's key.
     """
 
@@ -37,6 +38,7 @@ class PageSpec:
     src_path: Optional[Path] = None
     scheme_id: Optional[str] = None
     deps: tuple[str, ...] = ()
+    cards: tuple[str, ...] = ()
 
 def make_environment(templates_dir: Path, content: Content,
                      compiled_dir: Optional[Path] = None) -> jinja2.Environment:
@@ -68,8 +70,8 @@ def format_number(value: Optional[float]) -> str:
     return "" if value is None else f"{value:g}"
 
 def _cards(schemes: tuple[SchemeCard, ...]) -> tuple[str, ...]:
-    """Dependencies on what listings show of these schemes."""
-    return tuple(f"card:{s.id}" for s in schemes)
+    """The ids of schemes whose cards a page shows."""
+    return tuple(s.id for s in schemes)
 
 def plan_site(catalog: Catalog, content: Content,
               related: Optional[Mapping[str, tuple[str, ...]]] = None) -> list[PageSpec]:
@@ -83,23 +85,23 @@ def plan_site(catalog: Catalog, content: Content,
              PageSpec("/404.html", "404.html", {}),
              PageSpec("/sitemap.xml", "sitemap.xml", {**c, "pages": content.pages}, deps=whole),
              PageSpec("/robots.txt", "robots.txt", {}), PageSpec("/search/", "search.html", {})]
-    specs += [PageSpec(y.url, "year.html", {**c, "year": y}, deps=_cards(catalog.by_year.get(y.slug, ())))
+    specs += [PageSpec(y.url, "year.html", {**c, "year": y}, cards=_cards(catalog.by_year.get(y.slug, ())))
               for y in catalog.years]
-    specs += [PageSpec(r.url, "region.html", {**c, "region": r}, deps=_cards(catalog.by_region.get(r.slug, ())))
+    specs += [PageSpec(r.url, "region.html", {**c, "region": r}, cards=_cards(catalog.by_region.get(r.slug, ())))
               for r in catalog.regions.values()]
-    specs += [PageSpec(f"/types/{t}/", "type.html", {**c, "type": t}, deps=_cards(catalog.by_type.get(t, ())))
+    specs += [PageSpec(f"/types/{t}/", "type.html", {**c, "type": t}, cards=_cards(catalog.by_type.get(t, ())))
               for t in PROVIDER_TYPES]
-    specs += [PageSpec(p.url, "provider.html", {**c, "provider": p}, deps=_cards(p.schemes))
+    specs += [PageSpec(p.url, "provider.html", {**c, "provider": p}, cards=_cards(p.schemes))
               for p in catalog.providers]
     specs += [PageSpec(page.url, "topic.html", {**c, "topic": t, "page": page},
-                       deps=_cards(tuple(u.scheme for section in page.sections for u in section.uses))
-                       + (page.layout(),))
+                       deps=(page.layout(),),
+                       cards=_cards(tuple(u.scheme for section in page.sections for u in section.uses)))
               for t in catalog.topics.values() for page in catalog.topic_pages[t.slug]]
     listed = {s.id: s for s in catalog.listed}
     near = {sid: tuple(listed[r] for r in ids if r in listed) for sid, ids in (related or {}).items()}
     specs += [PageSpec(s.url, "scheme.html", {**c, "related": near.get(s.id, ())}, Path(s.src_path), s.id,
-                       (f"scheme:{s.id}", f"provider-page:{catalog.has_provider_page(s.provider_slug)}")
-                       + _cards(near.get(s.id, ())))
+                       (f"scheme:{s.id}", f"provider-page:{catalog.has_provider_page(s.provider_slug)}"),
+                       _cards(near.get(s.id, ())))
               for s in catalog.built]
     specs += [PageSpec(p.url, "page.html", {"page": p}, p.src_path, deps=(repr(p),)) for p in content.pages]
     return specs
@@ -117,10 +119,10 @@ def static_outputs(catalog: Catalog, content: Content, templates_dir: Path) -> l
 
 def url_clashes(specs: list[PageSpec], statics: list[OutputFile]) -> list[Diagnostic]:
     """Two sources that would write the same output file: an error naming the later one."""
-    owners: dict[PurePosixPath, str] = {}
+    owners: dict[str, str] = {}
     clashes = []
     for url, src in [(s.url, s.src_path) for s in specs] + [(f.url, f.src_path) for f in statics]:
-        key = dest_path(url)
+        key = dest_rel(url)
         if key in owners:
             where = Path(src) if src else Path(url)
             clashes.append(Diagnostic(where, 1, 1, "url", f"{url} is also produced by {owners[key]}: "
