@@ -44,6 +44,7 @@ def iter_parallel(fn: Callable[[S, T], R], state: S, items: Sequence[T], min_ite
     try:
         _freeze_for_fork()
         with multiprocessing.get_context("fork").Pool(count) as pool:
+            gc.unfreeze()  # the workers are forked: this process collects as usual again
             _INHERITED.clear()
             chunk = max(1, min(64, len(items) // (count * 16)))
             yield from _counted(pool.imap(_call, items, chunksize=chunk), len(items), progress)
@@ -52,7 +53,8 @@ def iter_parallel(fn: Callable[[S, T], R], state: S, items: Sequence[T], min_ite
 
 
 def _freeze_for_fork() -> None:
-    """Move every object alive now out of the garbage collector's sight before forking.
+    """Move every object alive now out of the garbage collector's sight before forking (the parent unfreezes
+    them once the fork is done, so a long-running dev server still collects its old cycles).
 
     A collection in a forked worker would otherwise visit every object it inherited and write to each one's
     header, copying every page of the parent's heap into the worker (copy-on-write): on a large library that
@@ -92,6 +94,7 @@ def in_background(fn: Callable[..., R], *args: Any) -> Callable[[bool], Optional
     receive, send = context.Pipe(duplex=False)
     process = context.Process(target=_run_and_send, args=(send, fn, args), daemon=True)
     process.start()
+    gc.unfreeze()
     send.close()
 
     def wait(quiet: bool = False) -> Optional[R]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from typing import Optional
+from typing import Optional, TypeVar
 
 from .cache import BuildCache, digest_bytes
 from .catalog import Catalog, catalog_from_cards
@@ -22,6 +22,8 @@ from .search_build import SearchBuild, build_search, source_from_sources
 from .search_export import SearchFile
 from .sources import Sources, validate_sources
 from .write import Entry, Manifest, OutputFile, write_site
+
+T = TypeVar("T")
 
 
 def rebuild(options: BuildOptions, code: str, fingerprint: str, manifest: Manifest, damaged: set[str],
@@ -111,28 +113,27 @@ def _page_keys(specs: list[PageSpec], base: str, sources: Sources) -> list[str]:
 def _search_files(search: SearchBuild, manifest: Manifest,
                   damaged: set[str]) -> tuple[list[SearchFile], dict[str, Entry]]:
     """The exported search files to make, and those the site holds already (same key, untouched)."""
-    todo, kept = [], {}
-    for file in search.files:
-        rel = dest_rel(file.url)
-        entry = manifest.files.get(rel)
-        if entry is not None and entry.key == file.key and rel not in damaged:
-            kept[rel] = entry
-        else:
-            todo.append(file)
-    return todo, kept
+    return _split_current([(f, f.url, f.key) for f in search.files], manifest, damaged)
 
 
 def _changed_pages(specs: list[PageSpec], keys: list[str], manifest: Manifest,
                    damaged: set[str]) -> tuple[list[tuple[PageSpec, str]], dict[str, Entry]]:
     """Pages whose key changed or whose file was touched by hand; the rest are kept as they are."""
+    return _split_current([((spec, key), spec.url, key) for spec, key in zip(specs, keys)], manifest, damaged)
+
+
+def _split_current(items: list[tuple[T, str, str]], manifest: Manifest,
+                   damaged: set[str]) -> tuple[list[T], dict[str, Entry]]:
+    """(item, url, key) triples split into items to make afresh and the manifest entries of files that are
+    current: written by the last build with the same key, and untouched since."""
     todo, kept = [], {}
-    for spec, key in zip(specs, keys):
-        rel = dest_rel(spec.url)
+    for item, url, key in items:
+        rel = dest_rel(url)
         entry = manifest.files.get(rel)
         if entry is not None and entry.key == key and rel not in damaged:
             kept[rel] = entry
         else:
-            todo.append((spec, key))
+            todo.append(item)
     return todo, kept
 
 
