@@ -101,16 +101,18 @@ def _analyser(load: SchemeLoader, keys: Mapping[str, str], labels: Labels,
         found = {i: fresh[i] for i in ids if i in fresh and fresh[i].digest == index_digest(keys[i])}
         missing = [i for i in ids if i not in found]
         schemes = load(missing)
-        made = run_parallel(_analyse, labels, [(schemes[i], keys[i]) for i in missing])
+        made = run_parallel(_analyse, (labels, SearchAnalyzer()), [(schemes[i], keys[i]) for i in missing])
         found.update(zip(missing, made))
         return found
 
     return terms
 
 
-def _analyse(labels: Labels, item: tuple[Scheme, str]) -> DocTerms:
-    """One scheme's analysed document (in a worker when there are many)."""
-    return scheme_terms(item[0], labels, item[1], SearchAnalyzer())
+def _analyse(context: tuple[Labels, SearchAnalyzer], item: tuple[Scheme, str]) -> DocTerms:
+    """One scheme's analysed document (in a worker when there are many; each keeps one analyser, and so one
+    stem cache, for all its schemes)."""
+    labels, analyzer = context
+    return scheme_terms(item[0], labels, item[1], analyzer)
 
 
 def build_search(source: SearchSource, cache_dir: Optional[Path] = DEFAULT_CACHE_DIR,

@@ -1,9 +1,10 @@
 """The static search export's postings, kept between builds and patched for the documents that changed.
 
-The export holds, per stem, each text field's documents and term frequencies, and per document its field
-lengths: whoosh's own statistics, from which the page computes whoosh's BM25F scores. None of it depends
-on the rest of the library, so an edit changes the entries of the stems whose frequency it changed, and
-nothing else; only those are re-encoded, and only the files holding them are rewritten.
+The export holds, per stem, each text field's documents, term frequencies and the documents' field lengths:
+whoosh's own statistics, from which the page computes whoosh's BM25F scores. No entry depends on the rest
+of the library (the document count and average lengths are in the small manifest), so an edit changes the
+entries of the stems whose frequency or field length it changed, and nothing else; only those are
+re-encoded, and only the files holding them are rewritten.
 """
 
 from __future__ import annotations
