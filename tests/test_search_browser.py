@@ -12,7 +12,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from conftest import write_content, write_library
+from conftest import SCHEME, write_content, write_library
 from cquinlib.cli import main
 from helpers import build
 from search_library import built_search_library
@@ -250,3 +250,14 @@ def test_fields_typed_in_the_box(page: Any, site_url: str) -> None:
     type_query(page, "year:2010-11 falls")
     wait_for(page, r"^2 schemes match ‘year:2010-11 falls’ with the chosen filters")
     assert sorted(result_links(page)) == ["/schemes/2010-11/east-of-england/meadow/", "/schemes/2010-11/london/example/"]
+
+
+def test_a_library_with_nothing_listed(page: Any, tmp_path: Path) -> None:
+    """With only a draft in the library the search page still works: it says nothing matches, without errors."""
+    write_library(tmp_path, {"2010-11/london/example": SCHEME.replace("submitted: 2010-06-14", "status: draft")})
+    write_content(tmp_path)
+    assert build(tmp_path) == 0
+    for url in serve(tmp_path / "site"):
+        page.goto(url + "search/")
+        type_query(page, "falls")
+        wait_for(page, "^No scheme matches ‘falls’")

@@ -77,7 +77,10 @@
     return {first: first, last: Math.min(last, first + MAX_RANGE_SHARDS - 1)};
   }
 
-  function vocabShard(m, n) { return fetchJSON("v/" + m.vocab[n][1] + ".gz"); }
+  /* A library with nothing listed has no vocabulary files: every word is then simply unknown. */
+  function vocabShard(m, n) {
+    return m.vocab[n] ? fetchJSON("v/" + m.vocab[n][1] + ".gz") : Promise.resolve({w: [], s: [], n: []});
+  }
 
   function lowerBound(words, word) {
     var lo = 0, hi = words.length;
