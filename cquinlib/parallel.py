@@ -43,7 +43,7 @@ def iter_parallel(fn: Callable[[S, T], R], state: S, items: Sequence[T], min_ite
     _INHERITED.update(fn=fn, state=state)
     try:
         _freeze_for_fork()
-        with multiprocessing.get_context("fork").Pool(count) as pool:
+        with multiprocessing.get_context("fork").Pool(count, initializer=gc.enable) as pool:
             gc.unfreeze()  # the workers are forked: this process collects as usual again
             _INHERITED.clear()
             chunk = max(1, min(64, len(items) // (count * 16)))
@@ -117,6 +117,7 @@ def in_background(fn: Callable[..., R], *args: Any) -> Callable[[bool], Optional
 
 def _run_and_send(send: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
     """Inside the background process: run, then send back (True, result) or (False, error)."""
+    gc.enable()  # the parent pauses its collector during a build; this process collects its own garbage
     try:
         outcome: tuple[bool, Any] = (True, fn(*args))
     except BaseException as error:  # noqa: BLE001 - every failure goes back to the parent, which raises it

@@ -6,6 +6,7 @@ only when something changed, so a build with nothing to do never loads Jinja, wh
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import os
 from dataclasses import dataclass, field
@@ -86,10 +87,17 @@ def build_site(options: BuildOptions) -> BuildResult:
         diagnostics = tuple(Diagnostic.from_plain(d) for d in manifest.diagnostics)
         return BuildResult(diagnostics, -1, len(manifest.files), 0, WriteReport(0, len(manifest.files), 0))
     cache = BuildCache(options.cache_dir, code) if options.cache_dir else None
+    was_collecting = gc.isenabled()
+    # A build makes millions of objects that live until it ends, and few cycles: the collector would walk the
+    # whole growing heap again and again (a third of an edit's time on a large library). It is paused for the
+    # build (forked workers collect their own garbage) and resumes after, so a dev server still frees cycles.
+    gc.disable()
     try:
         from .rebuild import rebuild  # the heavy stages, only now that something changed
         return rebuild(options, code, fingerprint, manifest, damaged, cache)
     finally:
+        if was_collecting:
+            gc.enable()
         if cache is not None:
             cache.close()
 
