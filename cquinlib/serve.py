@@ -19,7 +19,7 @@ from tornado import ioloop
 from .diagnostics import BuildFailed, Diagnostic
 from .pipeline import BuildOptions, build_site, code_digest, source_fingerprint
 
-POLL_MS = 100
+POLL_MS = 50
 # Looking for changes may take at most a quarter of one core between looks.
 IDLE_SHARE = 4
 # Editors save in bursts (write, rename, touch); wait until the sources hold still this long, then build once.
