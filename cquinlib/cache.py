@@ -9,7 +9,7 @@ import hashlib
 import marshal
 import os
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -47,13 +47,26 @@ def digest_bytes(*parts: bytes | str) -> str:
 
 
 class BuildCache:
-    """A SQLite file in the cache folder; one connection per process."""
+    """A SQLite file in the cache folder; one connection per process.
 
-    def __init__(self, cache_dir: Path, code_digest: str) -> None:
+    A long-running process (the dev server) may pass `remembered`, a dict it keeps between builds: the cached
+    schemes read or stored by one build are then not read again by the next. Entries are checked by their key
+    like rows, so an entry another process replaced in the file is simply validated again.
+    """
+
+    def __init__(self, cache_dir: Path, code_digest: str,
+                 remembered: Optional[dict[str, CachedScheme]] = None) -> None:
         """Open (or start afresh) the cache for this version of the code."""
         cache_dir.mkdir(parents=True, exist_ok=True)
         self.path = cache_dir / "build.sqlite"
         self._db = self._open(code_digest)
+        self._remembered = remembered
+        # What was remembered belongs to this very file: a file started afresh (other code, or deleted) gets
+        # a new generation, and the remembered entries are dropped with it.
+        marker = _marker(self._generation())
+        if remembered is not None and remembered.get(_MARKER) != marker:
+            remembered.clear()
+            remembered[_MARKER] = marker
 
     def _open(self, code_digest: str) -> sqlite3.Connection:
         """Connect, dropping a cache written by other code: its results may differ."""
@@ -67,8 +80,14 @@ class BuildCache:
         if row is None or row[0] != SCHEMA_VERSION + code_digest:
             db.executescript("DELETE FROM files; DELETE FROM schemes; DELETE FROM meta;")
             db.execute("INSERT INTO meta VALUES ('code', ?)", (SCHEMA_VERSION + code_digest,))
+            db.execute("INSERT INTO meta VALUES ('generation', ?)", (os.urandom(8).hex(),))
             db.commit()
         return db
+
+    def _generation(self) -> str:
+        """A token written when the file was started afresh."""
+        row = self._db.execute("SELECT value FROM meta WHERE name = 'generation'").fetchone()
+        return str(row[0]) if row else ""
 
     def file_digests(self, paths: Iterable[Path]) -> dict[Path, str]:
         """Digest of each file's bytes, reading only files whose size or modification time changed."""
@@ -88,10 +107,15 @@ class BuildCache:
 
     def schemes(self) -> dict[str, CachedScheme]:
         """Every cached scheme by source path, without their pickled models (loaded on demand)."""
+        if self._remembered is not None and len(self._remembered) > 1:
+            return {path: entry for path, entry in self._remembered.items() if path != _MARKER}
         rows = self._db.execute("SELECT path, key, card, card_digest, diagnostics FROM schemes")
-        return {path: CachedScheme(key, card_from_plain(marshal.loads(card)) if card else None, card_digest,
-                                   _diagnostics(path, marshal.loads(diags)), None)
-                for path, key, card, card_digest, diags in rows}
+        found = {path: CachedScheme(key, card_from_plain(marshal.loads(card)) if card else None, card_digest,
+                                    _diagnostics(path, marshal.loads(diags)), None)
+                 for path, key, card, card_digest, diags in rows}
+        if self._remembered is not None:
+            self._remembered.update(found)
+        return found
 
     def scheme_blobs(self, paths: Iterable[str]) -> dict[str, bytes]:
         """The pickled full models of these schemes."""
@@ -107,6 +131,9 @@ class BuildCache:
 
     def put_schemes(self, entries: Iterable[tuple[str, CachedScheme]]) -> None:
         """Store freshly validated schemes."""
+        entries = list(entries)
+        if self._remembered is not None:
+            self._remembered.update((path, replace(c, scheme_blob=None)) for path, c in entries)
         self._db.executemany("INSERT OR REPLACE INTO schemes VALUES (?, ?, ?, ?, ?, ?)", [
             (path, c.key, marshal.dumps(card_to_plain(c.card)) if c.card else None, c.card_digest,
              marshal.dumps(tuple((d.line, d.column, d.field, d.message, d.severity.value) for d in c.diagnostics)),
@@ -115,6 +142,9 @@ class BuildCache:
     def forget_except(self, paths: set[str]) -> None:
         """Drop cached schemes whose files are gone."""
         gone = [(p,) for (p,) in self._db.execute("SELECT path FROM schemes") if p not in paths]
+        for (path,) in gone:
+            if self._remembered is not None:
+                self._remembered.pop(path, None)
         self._db.executemany("DELETE FROM schemes WHERE path = ?", gone)
         self._db.executemany("DELETE FROM files WHERE path = ?", gone)
 
@@ -122,6 +152,14 @@ class BuildCache:
         """Commit and close."""
         self._db.commit()
         self._db.close()
+
+
+_MARKER = "\0generation"  # the remembered entries' file generation, under a key no source path can be
+
+
+def _marker(generation: str) -> CachedScheme:
+    """The marker that remembered entries came from this generation of the file."""
+    return CachedScheme(generation, None, "", (), None)
 
 
 def card_digest(card: Optional[SchemeCard]) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from .cache import BuildCache, digest_bytes
+from .cache import BuildCache, CachedScheme, digest_bytes
 from .diagnostics import Diagnostic, has_errors
 from .model import Library
 from .write import WriteReport, damaged_outputs, read_manifest
@@ -77,8 +77,12 @@ def check_sources(options: BuildOptions) -> CheckResult:
     return CheckResult(library, diagnostics)
 
 
-def build_site(options: BuildOptions) -> BuildResult:
-    """Validate, then render what changed and write; raise BuildFailed and write nothing on any error."""
+def build_site(options: BuildOptions, remembered: Optional[dict[str, CachedScheme]] = None) -> BuildResult:
+    """Validate, then render what changed and write; raise BuildFailed and write nothing on any error.
+
+    remembered: a dict a long-running caller keeps between builds, so cached schemes are read from the cache
+    file once (see BuildCache).
+    """
     code = code_digest()
     fingerprint = source_fingerprint(options, code)
     manifest = read_manifest(options.out_dir)
@@ -86,7 +90,7 @@ def build_site(options: BuildOptions) -> BuildResult:
     if manifest.files and manifest.fingerprint == fingerprint and not damaged:
         diagnostics = tuple(Diagnostic.from_plain(d) for d in manifest.diagnostics)
         return BuildResult(diagnostics, -1, len(manifest.files), 0, WriteReport(0, len(manifest.files), 0))
-    cache = BuildCache(options.cache_dir, code) if options.cache_dir else None
+    cache = BuildCache(options.cache_dir, code, remembered) if options.cache_dir else None
     was_collecting = gc.isenabled()
     # A build makes millions of objects that live until it ends, and few cycles: the collector would walk the
     # whole growing heap again and again (a third of an edit's time on a large library). It is paused for the

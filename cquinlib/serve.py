@@ -16,6 +16,7 @@ from livereload.handlers import LiveReloadHandler
 from livereload.watcher import Watcher
 from tornado import ioloop
 
+from .cache import CachedScheme
 from .diagnostics import BuildFailed, Diagnostic
 from .pipeline import BuildOptions, build_site, code_digest, source_fingerprint
 
@@ -35,13 +36,14 @@ class DevState:
     options: BuildOptions
     problems: tuple[Diagnostic, ...] = ()
     builds: int = 0
+    remembered: dict[str, CachedScheme] = field(default_factory=dict)
     log: Callable[[str], None] = field(default=lambda line: print(line, file=sys.stderr, flush=True))
 
     def rebuild(self) -> bool:
         """Build; keep the problems for the error page when it fails. True when the site changed."""
         started = time.perf_counter()
         try:
-            result = build_site(self.options)
+            result = build_site(self.options, self.remembered)
         except BuildFailed as failure:
             self.problems = failure.diagnostics
             self.builds += 1

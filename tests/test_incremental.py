@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import pytest
 
@@ -151,3 +151,23 @@ def test_second_output_folder_with_the_same_cache_gets_every_file(root: Path) ->
     build_site(options(root, out="second"))
     assert site_files(root / "second") == site_files(root / "site")
     assert any(name.startswith("search/p/") for name in site_files(root / "second"))
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_remembered_cache_entries_equal_a_clean_build(root: Path, change: str) -> None:
+    """Builds in one process that remember the cache's schemes between them (as the dev server does) give the
+    same site as a clean build after each kind of change, and after the cache folder is deleted under them."""
+    remembered: dict[str, Any] = {}
+    edit(root / "schemes/2010-11/london/example.yaml", "Example acute scheme", "Example acute scheme, first")
+    build_site(options(root), remembered)
+    assert len(remembered) > 2  # both schemes, and the cache file's generation
+    CHANGES[change](root)
+    build_site(options(root), remembered)
+    build_site(options(root, out="clean", cache="clean-cache"))
+    assert site_files(root / "site") == site_files(root / "clean")
+    shutil.rmtree(root / ".cache")
+    edit(root / "schemes/2010-11/london/example.yaml", "Example acute scheme", "Example acute scheme, again")
+    build_site(options(root), remembered)
+    shutil.rmtree(root / "clean")
+    build_site(options(root, out="clean", cache="clean-cache"))
+    assert site_files(root / "site") == site_files(root / "clean")
