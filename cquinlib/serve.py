@@ -24,7 +24,7 @@ POLL_MS = 50
 # Looking for changes may take at most a quarter of one core between looks.
 IDLE_SHARE = 4
 # Editors save in bursts (write, rename, touch); wait until the sources hold still this long, then build once.
-DEBOUNCE_SECONDS = 0.15
+DEBOUNCE_SECONDS = 0.1
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
