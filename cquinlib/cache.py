@@ -142,8 +142,8 @@ class BuildCache:
     def forget_except(self, paths: set[str]) -> None:
         """Drop cached schemes whose files are gone."""
         gone = [(p,) for (p,) in self._db.execute("SELECT path FROM schemes") if p not in paths]
-        for (path,) in gone:
-            if self._remembered is not None:
+        if self._remembered is not None:
+            for (path,) in gone:
                 self._remembered.pop(path, None)
         self._db.executemany("DELETE FROM schemes WHERE path = ?", gone)
         self._db.executemany("DELETE FROM files WHERE path = ?", gone)

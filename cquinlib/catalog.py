@@ -64,7 +64,7 @@ def page_url(first: str, number: int) -> str:
     return first if number == 1 else f"{first}{number}/"
 
 
-def topic_pages(url: str, entries: tuple[GoalEntry, ...], rows: int = TOPIC_PAGE_ROWS) -> tuple[TopicPage, ...]:
+def topic_pages(url: str, entries: tuple[GoalEntry, ...], rows: int) -> tuple[TopicPage, ...]:
     """A topic's entries cut into pages of `rows` uses; an entry may run on to the next page."""
     pages: list[list[TopicSection]] = [[]]
     room = rows

@@ -82,13 +82,7 @@ def in_background(fn: Callable[..., R], *args: Any) -> Callable[[bool], Optional
     """Start fn(*args) in a forked process while this one goes on; the returned function waits for it and
     gives its result or raises its error (or, told quiet, waits and gives None whatever happened)."""
     if "fork" not in multiprocessing.get_all_start_methods():
-        result = fn(*args)
-
-        def done(quiet: bool = False) -> Optional[R]:
-            """The result, computed already."""
-            return None if quiet else result
-
-        return done
+        return finished(fn(*args))
     context = multiprocessing.get_context("fork")
     _freeze_for_fork()
     receive, send = context.Pipe(duplex=False)
@@ -113,6 +107,14 @@ def in_background(fn: Callable[..., R], *args: Any) -> Callable[[bool], Optional
         return value  # type: ignore[no-any-return]
 
     return wait
+
+
+def finished(result: R) -> Callable[[bool], Optional[R]]:
+    """A wait function, as in_background returns, for a result that is already at hand."""
+    def done(quiet: bool = False) -> Optional[R]:
+        """The result, computed already."""
+        return None if quiet else result
+    return done
 
 
 def _run_and_send(send: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:

@@ -79,6 +79,7 @@ class IndexUpdate:
     changed: tuple[str, ...]
     removed: tuple[str, ...]
     unchanged: int
+    digests: Mapping[str, str]  # id to the digest the index holds for each listed scheme once updated
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ def scheme_document(scheme: Scheme, labels: Labels) -> dict[str, str]:
     """The fields indexed for a scheme (never its contact: that is private)."""
     body = [scheme.summary, TYPE_NAMES.get(scheme.provider_type, ""), labels.year_label(scheme.year),
             labels.regions.get(scheme.region, scheme.region)]
-    document = {
+    return {
         "id": scheme.id, "title": scheme.title, "provider": f"{scheme.provider_name} {scheme.provider_code}".strip(),
         "commissioners": "\n".join(f"{c.name} {c.code}".strip() for c in scheme.commissioners),
         "goals": "\n".join(goal_heading(labels, scheme.year, g) for g in scheme.goals),
@@ -141,7 +142,6 @@ def scheme_document(scheme: Scheme, labels: Labels) -> dict[str, str]:
         "domain": " ".join(sorted({g.domain for g in scheme.goals if g.domain})),
         "national": " ".join(sorted({"national" if g.national else "local" for g in scheme.goals})),
     }
-    return document
 
 
 def scheme_terms(scheme: Scheme, labels: Labels, key: str, analyzer: SearchAnalyzer) -> DocTerms:
@@ -184,7 +184,7 @@ def plan_index(schemes_root: Path, keys: Mapping[str, str], cache_dir: Path = DE
     added = tuple(sorted(set(digests) - set(indexed)))
     changed = tuple(sorted(s for s in set(digests) & set(indexed) if digests[s] != indexed[s]))
     removed = tuple(sorted(set(indexed) - set(digests)))
-    return IndexUpdate(path, added, changed, removed, len(digests) - len(added) - len(changed))
+    return IndexUpdate(path, added, changed, removed, len(digests) - len(added) - len(changed), digests)
 
 
 def write_index(plan: IndexUpdate, documents: Mapping[str, DocTerms]) -> IndexUpdate:

@@ -36,7 +36,6 @@ class SearchAnalyzer(Analyzer):  # type: ignore[misc]
     def __init__(self) -> None:
         """The full analyser, and the pieces the fast path needs."""
         self.full = stemming_analyzer()
-        self.expression = re.compile(TOKEN_PATTERN)
         self.words = re.compile(WORD_PATTERN)
         self.stops = frozenset(STOP_WORDS)
         self.stem = EnglishStemmer().stem
@@ -80,42 +79,38 @@ class SearchAnalyzer(Analyzer):  # type: ignore[misc]
 
         Each kept word is recorded in vocabulary (word to stem), when one is given.
         """
-        stops, stems, stem = self.stops, self.stems, self.stem
         positions: dict[str, list[int]] = {}
-        pos = None
-        for n, word in enumerate(self.words.findall(text)):
-            word = word.lower()
-            if len(word) < MIN_WORD or word in stops:
-                continue
-            pos = n if pos is None else pos + 1
-            found = stems.get(word)
-            if found is None:
-                found = stem(word)
-                if len(stems) < STEM_CACHE:
-                    stems[word] = found
+        for pos, word, stem in self._kept_words(text, 0):
             if vocabulary is not None:
-                vocabulary[word] = found
-            at = positions.get(found)
+                vocabulary[word] = stem
+            at = positions.get(stem)
             if at is None:
-                positions[found] = [pos]
+                positions[stem] = [pos]
             else:
                 at.append(pos)
         return positions
 
     def _index_tokens(self, value: str, positions: bool, start_pos: int, token: Token) -> Iterator[Token]:
-        """What the StemmingAnalyzer yields, with StopFilter's positions: from the first kept word, on by one."""
-        stops, stems, pos = self.stops, self.stems, None
-        for n, match in enumerate(self.expression.finditer(value)):
-            word = match.group(0).lower()
-            if len(word) < MIN_WORD or word in stops:
-                continue
-            pos = start_pos + n if pos is None else pos + 1
-            stem = stems.get(word)
-            if stem is None:
-                stem = self.stem(word)
-                if len(stems) < STEM_CACHE:
-                    stems[word] = stem
+        """What the StemmingAnalyzer yields, one Token reused, as whoosh's own analysers do."""
+        for pos, _, stem in self._kept_words(value, start_pos):
             token.text, token.boost, token.stopped = stem, 1.0, False
             if positions:
                 token.pos = pos
             yield token
+
+    def _kept_words(self, text: str, start_pos: int) -> Iterator[tuple[int, str, str]]:
+        """(position, lower-case word, stem) of each word the StemmingAnalyzer keeps, with StopFilter's
+        positions: from the first kept word's place among all words, then on by one."""
+        stops, stems, stem = self.stops, self.stems, self.stem
+        pos = None
+        for n, word in enumerate(self.words.findall(text)):
+            word = word.lower()
+            if len(word) < MIN_WORD or word in stops:
+                continue
+            pos = start_pos + n if pos is None else pos + 1
+            found = stems.get(word)
+            if found is None:
+                found = stem(word)
+                if len(stems) < STEM_CACHE:
+                    stems[word] = found
+            yield pos, word, found

@@ -13,7 +13,7 @@ from typing import Any, Callable, Mapping, Optional
 from .cache import BuildCache, card_digest, digest_bytes
 from .cards import SchemeCard, card_of
 from .model import Library, Scheme
-from .parallel import in_background, run_parallel
+from .parallel import finished, in_background, run_parallel
 from .search import (DEFAULT_CACHE_DIR, INDEX_VERSION, IndexUpdate, Labels, SchemeLoader, TermsLoader, index_digest,
                      plan_index, scheme_terms, write_index)
 from .search_analysis import SearchAnalyzer
@@ -63,7 +63,7 @@ def source_from_library(library: Library) -> SearchSource:
     """A search source for a fully loaded library (the change key is the indexed text itself)."""
     labels = Labels.of(library.regions, library.topics, library.years)
     by_id = {s.id: s for s in library.built_schemes}
-    keys = {s.id: digest_bytes(pickle.dumps(s, protocol=4), repr(labels)) for s in library.listed_schemes}
+    keys = {s.id: digest_bytes(repr(s), repr(labels)) for s in library.listed_schemes}
     cards = tuple(card_of(s) for s in library.built_schemes)
 
     def load(ids: list[str]) -> dict[str, Scheme]:
@@ -123,8 +123,7 @@ def build_search(source: SearchSource, cache_dir: Optional[Path] = DEFAULT_CACHE
     """
     if cache_dir is None:
         with tempfile.TemporaryDirectory(prefix="cquin-search-") as scratch:
-            build = _build(source, Path(scratch), background=False)
-            return build
+            return _build(source, Path(scratch), background=False)
     return _build(source, cache_dir, background)
 
 
@@ -135,10 +134,9 @@ def _build(source: SearchSource, cache_dir: Path, background: bool) -> SearchBui
     if background and (plan.added or plan.changed or plan.removed):
         finish = in_background(write_index, plan, documents)
     else:
-        finish = _finished(write_index(plan, documents))
+        finish = finished(write_index(plan, documents))
     try:
-        digests = {sid: index_digest(key) for sid, key in source.keys.items()}
-        state = update_state(plan.path, digests, lambda ids: {
+        state = update_state(plan.path, plan.digests, lambda ids: {
             i: doc_stats(t) for i, t in _known_terms(ids, documents, source.terms).items()})
         related_key = related_key_of(source)
         related = _read_json(plan.path / RELATED, related_key)
@@ -150,14 +148,6 @@ def _build(source: SearchSource, cache_dir: Path, background: bool) -> SearchBui
         finish(True)
         raise
     return SearchBuild(plan, {k: tuple(v) for k, v in related.items()}, tuple(files), finish)
-
-
-def _finished(update: IndexUpdate) -> Callable[[bool], Optional[IndexUpdate]]:
-    """A finish() for an index written already."""
-    def finish(quiet: bool = False) -> Optional[IndexUpdate]:
-        """The update, done already."""
-        return None if quiet else update
-    return finish
 
 
 def _known_terms(ids: list[str], known: Mapping[str, DocTerms], load: TermsLoader) -> dict[str, DocTerms]:

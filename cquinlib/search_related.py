@@ -41,7 +41,7 @@ def related_schemes(state: ExportState, cards: Iterable[SchemeCard], labels: Lab
     (Bo1 model), each weighting whoosh's BM25F score of that term in the goals field, summed as whoosh's Or
     query sums them. Whoosh's own Expander and BM25F scorer run over the index's statistics as the search
     export holds them (GoalsStats), so related lists need not wait for the index to be written; the sums
-    are taken on every core, and equal scores go to the lower scheme id. Schemes with the same key terms
+    are numpy vector adds, and equal scores go to the lower scheme id. Schemes with the same key terms
     share one computation.
     """
     stats = GoalsStats(state)

@@ -141,5 +141,5 @@ def _validate_task(context: _Context, task: _Task) -> tuple[str, CachedScheme, O
                              shared.year(task.path.year), out)
     card = card_of(scheme) if scheme is not None else None
     blob = pickle.dumps(scheme, protocol=pickle.HIGHEST_PROTOCOL) if scheme is not None else None
-    terms = scheme_terms(scheme, context.labels, task.key, context.analyzer) if scheme and card and card.listed else None
+    terms = scheme_terms(scheme, context.labels, task.key, context.analyzer) if scheme and scheme.listed else None
     return str(task.path.src_path), CachedScheme(task.key, card, card_digest(card), tuple(out), blob), terms
