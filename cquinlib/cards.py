@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple, Optional
 
-from .model import Scheme, SchemeIdentity
+from .model import Scheme, SchemeIdentity, scheme_id
 
 
 class GoalCard(NamedTuple):
@@ -47,6 +47,9 @@ class _CardFields(NamedTuple):
     updated: Optional[dt.date]
     goals: tuple[GoalCard, ...]
     attachments: tuple[AttachmentCard, ...]
+    # scheme_id(year, region, slug), made once with the card and never stored: listings and page keys ask for
+    # it hundreds of thousands of times in a build of a large library.
+    id: str
 
 
 class SchemeCard(_CardFields, SchemeIdentity):
@@ -62,7 +65,7 @@ def card_of(scheme: Scheme) -> SchemeCard:
         scheme.provider_type, tuple(c.name for c in scheme.commissioners), scheme.framework, scheme.illustrative,
         scheme.status, scheme.submitted, scheme.updated,
         tuple(GoalCard(g.number, g.name, g.domain, g.national, g.topics) for g in scheme.goals),
-        tuple(AttachmentCard(a.file, str(a.src_path)) for a in scheme.attachments))
+        tuple(AttachmentCard(a.file, str(a.src_path)) for a in scheme.attachments), scheme.id)
 
 
 def card_to_plain(card: SchemeCard) -> tuple:  # type: ignore[type-arg]
@@ -78,7 +81,7 @@ def card_from_plain(plain: tuple) -> SchemeCard:  # type: ignore[type-arg]
     # most of that time on a large library. marshal gives back exactly the tuples card_to_plain stored.
     make = tuple.__new__
     return make(SchemeCard, (*head, _date(submitted), _date(updated), tuple(make(GoalCard, g) for g in goals),
-                             tuple(make(AttachmentCard, a) for a in attachments)))
+                             tuple(make(AttachmentCard, a) for a in attachments), scheme_id(*head[:3])))
 
 
 def _ordinal(value: Optional[dt.date]) -> Optional[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,6 +74,7 @@ class SchemePath:
     region: str
     slug: str
     src_path: Path
+    has_folder: bool = False  # a folder beside it with the same name (its attachments)
 
 
 @dataclass(frozen=True)
@@ -163,8 +165,13 @@ def _scheme_paths(year_dir: Path, layout: list[Diagnostic]) -> Iterator[SchemePa
 def _region_scheme_paths(year: str, region_dir: Path, layout: list[Diagnostic]) -> Iterator[SchemePath]:
     """Yield the scheme files of one region folder, rejecting bad names and clashes."""
     seen: dict[str, Path] = {}
-    for entry in sorted(region_dir.iterdir()):
-        if is_hidden(entry) or not entry.is_file() or entry.suffix.lower() not in SCHEME_SUFFIXES:
+    # scandir knows each entry's type without a stat call per file: a library has thousands in a folder.
+    with os.scandir(region_dir) as listing:
+        found = sorted(listing, key=lambda e: e.name)
+    folders = {e.name for e in found if e.is_dir()}
+    for item in found:
+        entry = region_dir / item.name
+        if is_hidden(entry) or not item.is_file() or entry.suffix.lower() not in SCHEME_SUFFIXES:
             continue
         if entry.suffix not in SCHEME_SUFFIXES:
             layout.append(Diagnostic(entry, 1, 1, "slug", f"'{entry.name}' must end in lower-case "
@@ -181,7 +188,7 @@ def _region_scheme_paths(year: str, region_dir: Path, layout: list[Diagnostic]) 
                                                           "the same page: keep one"))
             continue
         seen[slug] = entry
-        yield SchemePath(year, region_dir.name, slug, entry)
+        yield SchemePath(year, region_dir.name, slug, entry, slug in folders)
 
 
 def _suggest_slug(stem: str) -> str:

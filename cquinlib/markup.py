@@ -16,9 +16,12 @@ ALLOWED_TAGS = frozenset({"p", "br", "hr", "em", "strong", "code", "pre", "block
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}, "td": {"align"},
                       "h2": {"id"}, "h3": {"id"}, "h4": {"id"}}
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
-# One line with none of Markdown's syntax characters renders as a bare paragraph; most descriptions are such
-# lines, and skipping the parser for them halves the cost of a scheme page. Equality with the full path is tested.
-PLAIN_PARAGRAPH = re.compile(r"[^\s#>*+\-=|0-9][^\n\t\\`*_\[\]<>&!{}|~\xa0]*")
+# Lines with none of Markdown's syntax characters, none starting with a block marker or ending in a space (a
+# line break), render as one bare paragraph; most descriptions and summaries are such lines, and skipping the
+# parser for them halves the cost of a scheme page. Equality with the full path is tested, on random text too.
+_PLAIN_LINE = (r"[^\s#>*+\-=|0-9\\`_\[\]<&!{}~\xa0\x00-\x1f\x7f]"
+               r"(?:[^\n\r\t\\`*_\[\]<>&!{}|~\xa0\x00-\x1f\x7f]*[^\s\\`*_\[\]<>&!{}|~\xa0\x00-\x1f\x7f])?")
+PLAIN_PARAGRAPH = re.compile(f"{_PLAIN_LINE}(?:\n{_PLAIN_LINE})*")
 
 
 @dataclass
@@ -32,7 +35,7 @@ class MarkdownRenderer:
         """Safe HTML for Markdown text; '#' becomes top_heading so page outlines stay in order."""
         if not text:
             return Markup("")
-        if PLAIN_PARAGRAPH.fullmatch(text) and not text.endswith(" "):
+        if PLAIN_PARAGRAPH.fullmatch(text):
             return Markup(f"<p>{html_text.escape(text, quote=False)}</p>")
         levels = [len(m) for m in re.findall(r"^(#{1,6})[ \t]", text, flags=re.MULTILINE)]
         # The document's own top heading lands on top_heading, whether the author began at '#' or '##'.

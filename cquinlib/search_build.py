@@ -163,7 +163,8 @@ def related_key_of(source: SearchSource) -> str:
 
     Related schemes read the goals field alone, so an edit elsewhere in a scheme keeps every list as it was.
     """
-    goals = repr([(c.id, c.listed, c.year, [(g.name, g.national, g.topics) for g in c.goals])
+    # Status stands for listed (a property), and the id holds the year: this runs over every goal on every build.
+    goals = repr([(c.id, c.status, [(g.name, g.national, g.topics) for g in c.goals])
                   for c in sorted(source.cards, key=lambda c: c.id)])
     return digest_bytes(INDEX_VERSION, f"{RELATED_COUNT}:{RELATED_TERMS}", repr(source.labels), goals)
 

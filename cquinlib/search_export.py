@@ -162,12 +162,13 @@ def facet_table(cards: list[SchemeCard], labels: Labels) -> dict[str, Any]:
 def _facet(key: str, cards: list[SchemeCard], values: Callable[[SchemeCard], list[str]], names: Mapping[str, str],
            newest_first: bool) -> dict[str, Any]:
     """One facet: the values schemes use, their labels, and a column of value codes per document."""
-    used = {v for c in cards for v in values(c)}
+    per_card = [values(c) for c in cards]
+    used = {v for vs in per_card for v in vs}
     by_name = sorted(used, key=lambda v: (names.get(v, v).casefold(), v))
     ordered = sorted(used, reverse=True) if newest_first else by_name
     code = {v: chr(CODE_BASE + n) for n, v in enumerate(ordered)}
     return {"k": key, "v": ordered, "l": [names.get(v, v) for v in ordered],
-            "c": ["".join(code[v] for v in values(c)) for c in cards]}
+            "c": ["".join([code[v] for v in vs]) for vs in per_card]}
 
 
 def _dumps(data: Any) -> str:

@@ -111,14 +111,13 @@ def _file_digests(cache: Optional[BuildCache], paths: list[Path]) -> dict[Path, 
 
 def _scheme_key(path: SchemePath, digests: dict[Path, str], shared_digest: str) -> str:
     """What a scheme's validation depends on: its bytes and place, the shared files, its attachment folder."""
-    return digest_bytes(str(path.src_path), digests[path.src_path], shared_digest, _folder_listing(path.src_path))
+    listing = _folder_listing(path.src_path) if path.has_folder else ""
+    return digest_bytes(str(path.src_path), digests[path.src_path], shared_digest, listing)
 
 
 def _folder_listing(src_path: Path) -> str:
-    """Names, sizes and times of the files in a scheme's attachment folder (empty when it has none)."""
+    """Names, sizes and times of the files in a scheme's attachment folder."""
     folder = src_path.with_suffix("")
-    if not folder.is_dir():
-        return ""
     entries = []
     for root, dirs, files in os.walk(folder, followlinks=False):
         dirs.sort()
