@@ -149,6 +149,15 @@ class Catalog:
         """True when a provider has listed schemes, and so a page."""
         return slug in self.provider_slugs
 
+    def named_provider_has_page(self, name: str) -> bool:
+        """has_provider_page for a provider's name as a scheme gives it."""
+        return self._pages_by_provider_name[name]
+
+    @cached_property
+    def _pages_by_provider_name(self) -> dict[str, bool]:
+        """Whether each provider name on a built scheme has a page (names repeat: each is made a slug once)."""
+        return {name: self.has_provider_page(slugify(name)) for name in {s.provider_name for s in self.built}}
+
     def national_goal_url(self, year: str, goal_id: str) -> str:
         """Where a national goal is described."""
         return f"/national-goals/#{year}-{goal_id}"
@@ -169,6 +178,7 @@ def catalog_from_cards(regions: Iterable[Region], topics: Iterable[Topic], years
     uses = [make(GoalUse, (s, g)) for s in sorted(listed, key=lambda s: (s.year, s.id), reverse=True)
             for g in s.goals]
     entries = _Entries()
+    by_topic, by_domain, untopical = _goal_groups(uses)
     return Catalog(
         years=tuple(sorted(years, key=lambda y: y.slug)),
         regions={r.slug: r for r in sorted(regions, key=lambda r: r.slug)},
@@ -177,9 +187,9 @@ def catalog_from_cards(regions: Iterable[Region], topics: Iterable[Topic], years
         by_year=_group(listed, lambda s: [s.year]), by_region=_group(listed, lambda s: [s.region]),
         by_type=_group(listed, lambda s: [s.provider_type]),
         providers=_providers(listed),
-        goals_by_topic={k: entries(v) for k, v in _group(uses, lambda u: list(u.goal.topics)).items()},
-        goals_by_domain={k: entries(v) for k, v in _group(uses, lambda u: [u.goal.domain or "unspecified"]).items()},
-        untopical_goals=entries([u for u in uses if not u.goal.topics]),
+        goals_by_topic={k: entries(by_topic[k]) for k in sorted(by_topic)},
+        goals_by_domain={k: entries(by_domain[k]) for k in sorted(by_domain)},
+        untopical_goals=entries(untopical),
         adoptions=_group(listed, lambda s: sorted({(s.year, g.national) for g in s.goals if g.national})),
         newest=tuple(sorted(listed, key=lambda s: (s.submitted or s.updated or _year_start(s.year), s.id),
                             reverse=True)[:NEWEST_COUNT]),
@@ -195,9 +205,25 @@ def _group(items: Iterable[T], keys: Callable[[T], Iterable[K]]) -> dict[K, tupl
     return {key: tuple(groups[key]) for key in sorted(groups)}  # type: ignore[type-var]
 
 
+def _goal_groups(uses: list[GoalUse]) -> tuple[dict[str, list[GoalUse]], dict[str, list[GoalUse]], list[GoalUse]]:
+    """Uses by topic, by domain, and those with no topic, in one pass (a large library has 100,000 uses)."""
+    by_topic: dict[str, list[GoalUse]] = defaultdict(list)
+    by_domain: dict[str, list[GoalUse]] = defaultdict(list)
+    untopical = []
+    for use in uses:
+        goal = use.goal
+        for topic in goal.topics:
+            by_topic[topic].append(use)
+        if not goal.topics:
+            untopical.append(use)
+        by_domain[goal.domain or "unspecified"].append(use)
+    return by_topic, by_domain, untopical
+
+
 def _providers(schemes: tuple[SchemeCard, ...]) -> tuple[Provider, ...]:
     """Providers by slug; the name shown is the one on their most recent scheme."""
-    grouped = _group(schemes, lambda s: [s.provider_slug])
+    slugs = {name: slugify(name) for name in {s.provider_name for s in schemes}}  # names repeat across schemes
+    grouped = _group(schemes, lambda s: [slugs[s.provider_name]])
     return tuple(Provider(slug, max(items, key=lambda s: (s.year, s.id)).provider_name,
                           tuple(sorted(items, key=lambda s: (s.year, s.id), reverse=True)))
                  for slug, items in grouped.items())
@@ -215,23 +241,34 @@ class _Entries:
         """Start with no names known."""
         self.keys: dict[str, str] = {}
 
-    def __call__(self, uses: Iterable[GoalUse]) -> tuple[GoalEntry, ...]:
+    def __call__(self, uses: list[GoalUse]) -> tuple[GoalEntry, ...]:
         """Entries of some uses, sorted by name; each entry's uses in the order given."""
-        grouped: dict[str, list[GoalUse]] = defaultdict(list)
-        spellings: dict[str, dict[str, int]] = defaultdict(dict)
-        keys = self.keys
+        # Uses are grouped by exact name first (one step each); names that differ only in case or punctuation
+        # are rare, and only their uses are walked again to merge them in order.
+        by_name: dict[str, list[GoalUse]] = defaultdict(list)
         for use in uses:
-            name = use.goal.name
-            key = keys.get(name)
-            if key is None:
-                key = keys[name] = _goal_key(name)
-            grouped[key].append(use)
-            counts = spellings[key]
-            counts[name] = counts.get(name, 0) + 1
+            by_name[use.goal.name].append(use)
+        by_key: dict[str, list[str]] = defaultdict(list)
+        for name in by_name:  # in the order names are first met
+            by_key[self.key(name)].append(name)
+        entries = [GoalEntry(names[0], tuple(by_name[names[0]])) for names in by_key.values() if len(names) == 1]
+        mixed = {name: key for key, names in by_key.items() if len(names) > 1 for name in names}
+        merged: dict[str, list[GoalUse]] = defaultdict(list)
+        for use in (uses if mixed else ()):
+            key = mixed.get(use.goal.name)
+            if key is not None:
+                merged[key].append(use)
         # The most used spelling names the entry; on a tie, the one met first.
-        entries = [GoalEntry(max(spellings[key].items(), key=lambda kv: kv[1])[0], tuple(items))
-                   for key, items in grouped.items()]
+        entries += [GoalEntry(max(by_key[key], key=lambda n: len(by_name[n])), tuple(items))
+                    for key, items in merged.items()]
         return tuple(sorted(entries, key=lambda e: e.name.casefold()))
+
+    def key(self, name: str) -> str:
+        """A name's matching key, made once per name."""
+        key = self.keys.get(name)
+        if key is None:
+            key = self.keys[name] = _goal_key(name)
+        return key
 
 
 def _year_start(year: str) -> dt.date:

@@ -6,6 +6,8 @@ import gc
 import multiprocessing
 import os
 import pickle
+import queue
+from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Optional, Sequence, TypeVar
 
 S = TypeVar("S")
@@ -33,23 +35,118 @@ def run_parallel(fn: Callable[[S, T], R], state: S, items: Sequence[T], min_item
 
 def iter_parallel(fn: Callable[[S, T], R], state: S, items: Sequence[T], min_items: int = 64,
                   workers: int | None = None, progress: Optional[Callable[[int, int], None]] = None) -> Iterator[R]:
-    """fn(state, item) for every item, yielded in order as workers finish them, so the caller can consume
-    (write) results while later ones are still being made; in this process when the batch is small."""
+    """fn(state, item) for every item, yielded in order as they are made, so the caller can consume (write)
+    results while later ones are still being made; in this process alone when the batch is small.
+
+    This process works too, beside one fewer forked worker than there are cores: it would otherwise sit
+    waiting, and each worker holds tens of megabytes of its own (pages of the heap it copied on writing).
+    Items go out in chunks claimed from a shared counter, so whoever is free takes the next.
+    """
     count = workers or worker_count()
     if count < 2 or len(items) < min_items or "fork" not in multiprocessing.get_all_start_methods():
-        results: Iterator[R] = (fn(state, item) for item in items)
-        yield from _counted(results, len(items), progress)
+        yield from _counted((fn(state, item) for item in items), len(items), progress)
         return
-    _INHERITED.update(fn=fn, state=state)
+    size = max(1, min(64, len(items) // (count * 16)))
+    context = multiprocessing.get_context("fork")
+    work = _Shared(fn, state, items, size, context.Value("l", 0), context.Queue())
+    processes = [context.Process(target=_work_in_worker, daemon=True) for _ in range(count - 1)]
+    _INHERITED["work"] = work
     try:
         _freeze_for_fork()
-        with multiprocessing.get_context("fork").Pool(count, initializer=gc.enable) as pool:
-            gc.unfreeze()  # the workers are forked: this process collects as usual again
-            _INHERITED.clear()
-            chunk = max(1, min(64, len(items) // (count * 16)))
-            yield from _counted(pool.imap(_call, items, chunksize=chunk), len(items), progress)
+        for process in processes:
+            process.start()
     finally:
+        gc.unfreeze()  # the workers are forked: this process collects as usual again
         _INHERITED.clear()
+    try:
+        yield from _counted(_gather(work, processes), len(items), progress)
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+            if process.pid is not None:
+                process.join()
+        work.results.close()
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """What this process and its forked workers share: the work, the next chunk to claim, the results."""
+
+    fn: Callable[[Any, Any], Any]
+    state: Any
+    items: Sequence[Any]
+    size: int
+    claimed: Any  # multiprocessing.Value: chunks claimed so far
+    results: Any  # multiprocessing.Queue of (chunk, ok, results or error)
+
+    @property
+    def chunks(self) -> int:
+        """How many chunks the items make."""
+        return -(-len(self.items) // self.size)
+
+    def claim(self) -> Optional[int]:
+        """The next chunk nobody has taken, or None when all are taken."""
+        with self.claimed.get_lock():
+            chunk = self.claimed.value
+            if chunk >= self.chunks:
+                return None
+            self.claimed.value = chunk + 1
+        return chunk  # type: ignore[no-any-return]
+
+    def make(self, chunk: int) -> list[Any]:
+        """The results of one chunk's items, in order."""
+        start = chunk * self.size
+        return [self.fn(self.state, item) for item in self.items[start:start + self.size]]
+
+
+def _work_in_worker() -> None:
+    """Inside a forked worker: make chunks until none are left, sending each back (an error ends the work)."""
+    gc.enable()  # the parent pauses its collector during a build; a worker collects its own garbage
+    work: _Shared = _INHERITED["work"]
+    while (chunk := work.claim()) is not None:
+        try:
+            work.results.put((chunk, True, work.make(chunk)))
+        except BaseException as error:  # noqa: BLE001 - every failure goes back to the parent, which raises it
+            work.results.put((chunk, False, error if _picklable(error) else RuntimeError(f"{type(error).__name__}: {error}")))
+            break
+    work.results.close()
+    work.results.join_thread()  # everything sent has left this process before it exits
+
+
+def _gather(work: _Shared, processes: list[Any]) -> Iterator[Any]:
+    """Results in order: taken from the workers as they arrive, made here while this process would wait."""
+    done: dict[int, list[Any]] = {}
+    for wanted in range(work.chunks):
+        while wanted not in done:
+            chunk, ok, value = _next_result(work, processes, block=False) or _make_here(work, processes)
+            if not ok:
+                raise value
+            done[chunk] = value
+        yield from done.pop(wanted)
+
+
+def _make_here(work: _Shared, processes: list[Any]) -> tuple[int, bool, Any]:
+    """Make the next unclaimed chunk in this process; when all are claimed, wait for a worker's."""
+    chunk = work.claim()
+    if chunk is None:
+        return _next_result(work, processes, block=True)  # type: ignore[return-value]
+    return chunk, True, work.make(chunk)
+
+
+def _next_result(work: _Shared, processes: list[Any], block: bool) -> Optional[tuple[int, bool, Any]]:
+    """A chunk a worker sent, if one is there (with block, wait for one; a worker that died is an error)."""
+    while True:
+        try:
+            return work.results.get(timeout=0.2) if block else work.results.get_nowait()  # type: ignore[no-any-return]
+        except queue.Empty:
+            if not block:
+                return None
+        if any(p.exitcode not in (None, 0) for p in processes) or not any(p.is_alive() for p in processes):
+            try:
+                return work.results.get(timeout=1)  # type: ignore[no-any-return]
+            except queue.Empty:
+                raise RuntimeError("a worker process stopped unexpectedly") from None
 
 
 def _freeze_for_fork() -> None:
@@ -71,11 +168,6 @@ def _counted(results: Iterator[R], total: int, progress: Optional[Callable[[int,
         if progress is not None and (done % 50 == 0 or done == total):
             progress(done, total)
         yield result
-
-
-def _call(item: Any) -> Any:
-    """Run the inherited function on one item, inside a worker."""
-    return _INHERITED["fn"](_INHERITED["state"], item)
 
 
 def in_background(fn: Callable[..., R], *args: Any) -> Callable[[bool], Optional[R]]:

@@ -35,7 +35,7 @@ class PageSpec:
     url: str
     template: str
     context: Mapping[str, Any] = field(default_factory=dict)
-    src_path: Optional[Path] = None
+    src_path: Optional[str] = None  # a string: a large library plans thousands of scheme pages
     scheme_id: Optional[str] = None
     deps: tuple[str, ...] = ()
     cards: tuple[str, ...] = ()
@@ -99,11 +99,11 @@ def plan_site(catalog: Catalog, content: Content,
               for t in catalog.topics.values() for page in catalog.topic_pages[t.slug]]
     listed = {s.id: s for s in catalog.listed}
     near = {sid: tuple(listed[r] for r in ids if r in listed) for sid, ids in (related or {}).items()}
-    specs += [PageSpec(s.url, "scheme.html", {**c, "related": near.get(s.id, ())}, Path(s.src_path), s.id,
-                       (f"scheme:{s.id}", f"provider-page:{catalog.has_provider_page(s.provider_slug)}"),
+    specs += [PageSpec(s.url, "scheme.html", {**c, "related": near.get(s.id, ())}, s.src_path, s.id,
+                       (f"scheme:{s.id}", f"provider-page:{catalog.named_provider_has_page(s.provider_name)}"),
                        _cards(near.get(s.id, ())))
               for s in catalog.built]
-    specs += [PageSpec(p.url, "page.html", {"page": p}, p.src_path, deps=(repr(p),)) for p in content.pages]
+    specs += [PageSpec(p.url, "page.html", {"page": p}, str(p.src_path), deps=(repr(p),)) for p in content.pages]
     return specs
 
 def static_outputs(catalog: Catalog, content: Content, templates_dir: Path) -> list[OutputFile]:

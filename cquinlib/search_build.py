@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import pickle
 import tempfile
@@ -163,10 +164,15 @@ def related_key_of(source: SearchSource) -> str:
 
     Related schemes read the goals field alone, so an edit elsewhere in a scheme keeps every list as it was.
     """
-    # Status stands for listed (a property), and the id holds the year: this runs over every goal on every build.
-    goals = repr([(c.id, c.status, [(g.name, g.national, g.topics) for g in c.goals])
-                  for c in sorted(source.cards, key=lambda c: c.id)])
-    return digest_bytes(INDEX_VERSION, f"{RELATED_COUNT}:{RELATED_TERMS}", repr(source.labels), goals)
+    # This runs over every goal on every build, so the parts go into one flat list; status stands for listed (a
+    # property) and the id holds the year. marshal's version 2 writes every string in full with its length (no
+    # back-references, which would depend on how objects happen to be shared), so equal parts give equal bytes.
+    parts: list[object] = []
+    for c in sorted(source.cards, key=lambda c: c.id):
+        parts += (c.id, c.status, len(c.goals))
+        for g in c.goals:
+            parts += (g.name, g.national, g.topics)
+    return digest_bytes(INDEX_VERSION, f"{RELATED_COUNT}:{RELATED_TERMS}", repr(source.labels), marshal.dumps(parts, 2))
 
 
 def _read_json(path: Path, key: str) -> Optional[dict[str, Any]]:

@@ -74,9 +74,10 @@ def read_manifest(out_dir: Path) -> Manifest:
 def damaged_outputs(out_dir: Path, manifest: Manifest) -> set[str]:
     """Files the manifest records whose size or time changed since: edited or deleted by hand."""
     damaged = set()
+    root = f"{out_dir}{os.sep}"  # joined as strings: a large site has tens of thousands of files to check
     for rel, entry in manifest.files.items():
         try:
-            st = os.stat(out_dir / rel)
+            st = os.stat(root + rel)
         except OSError:
             damaged.add(rel)
             continue

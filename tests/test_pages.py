@@ -271,3 +271,18 @@ def test_long_topics_run_over_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert f"/goals/vte/#{started['id']}" in goals
     assert "/goals/vte/2/</loc>" in (site / "sitemap.xml").read_text()
     assert broken_links(site) == []
+
+
+def test_goal_spellings_merge_into_one_entry(tmp_path: Path) -> None:
+    """Goals named alike but for case and punctuation are one entry on a topic's page, named by the spelling most
+    schemes use, listing every scheme newest first (by year, then id, descending)."""
+    variant = COMMUNITY.replace("name: Staff flu vaccination", "name: STAFF Flu vaccination.")
+    write_library(tmp_path, {"2019-20/midlands/riverside": COMMUNITY, "2019-20/london/riverside": COMMUNITY,
+                             "2019-20/london/zed": variant, "2010-11/london/example": SCHEME})
+    write_content(tmp_path)
+    assert build(tmp_path) == 0
+    topic = page(tmp_path / "site", "/goals/flu/")
+    assert texts(topic, "h2") == ["Staff flu vaccination"]
+    assert [a["href"] for a in topic.select("td:first-child a")] == [
+        "/schemes/2019-20/midlands/riverside/#goal-1", "/schemes/2019-20/london/zed/#goal-1",
+        "/schemes/2019-20/london/riverside/#goal-1"]
