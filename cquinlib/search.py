@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import marshal
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +26,7 @@ DEFAULT_CACHE_DIR = Path(".cache") / "search"
 INDEX_VERSION = "2"
 SOURCE_FILE = "SOURCE"
 VERSION_FILE = "VERSION"
+HELD_FILE = "HELD"  # what the index holds (id: key, digest) at one generation: a build need not read it back
 LOCK_TIMEOUT = 120.0
 SEGMENT_DOCS = 100
 SMALL_SEGMENT = 25
@@ -80,6 +83,7 @@ class IndexUpdate:
     removed: tuple[str, ...]
     unchanged: int
     digests: Mapping[str, str]  # id to the digest the index holds for each listed scheme once updated
+    keys: Mapping[str, str]  # id to the key each digest was made from
 
 
 @dataclass(frozen=True)
@@ -176,15 +180,20 @@ def plan_index(schemes_root: Path, keys: Mapping[str, str], cache_dir: Path = DE
     _prune_orphans(cache_dir)
     ix = _open_or_create(path, schemes_root)
     try:
-        digests = {sid: index_digest(key) for sid, key in keys.items()}
-        with ix.searcher() as searcher:
-            indexed = {f["id"]: f.get("digest") for f in searcher.reader().all_stored_fields()}
+        generation = ix.latest_generation()
+        held = _read_held(path, generation)
+        if held is None:
+            with ix.searcher() as searcher:
+                held = {f["id"]: ("", f.get("digest")) for f in searcher.reader().all_stored_fields()}
+            _write_held(path, generation, held)
     finally:
         ix.close()
-    added = tuple(sorted(set(digests) - set(indexed)))
-    changed = tuple(sorted(s for s in set(digests) & set(indexed) if digests[s] != indexed[s]))
-    removed = tuple(sorted(set(indexed) - set(digests)))
-    return IndexUpdate(path, added, changed, removed, len(digests) - len(added) - len(changed), digests)
+    # A document whose key the index holds already keeps its digest: no need to hash every key on every build.
+    digests = {sid: held[sid][1] if held.get(sid, ("",))[0] == key else index_digest(key) for sid, key in keys.items()}
+    added = tuple(sorted(set(digests) - set(held)))
+    changed = tuple(sorted(s for s in set(digests) & set(held) if digests[s] != held[s][1]))
+    removed = tuple(sorted(set(held) - set(digests)))
+    return IndexUpdate(path, added, changed, removed, len(digests) - len(added) - len(changed), digests, dict(keys))
 
 
 def write_index(plan: IndexUpdate, documents: Mapping[str, DocTerms]) -> IndexUpdate:
@@ -193,9 +202,27 @@ def write_index(plan: IndexUpdate, documents: Mapping[str, DocTerms]) -> IndexUp
         ix = whoosh_index.open_dir(str(plan.path))
         try:
             _write(ix, plan.added + plan.changed, plan.changed + plan.removed, documents)
+            _write_held(plan.path, ix.latest_generation(),
+                        {sid: (plan.keys[sid], digest) for sid, digest in plan.digests.items()})
         finally:
             ix.close()
     return plan
+
+
+def _read_held(path: Path, generation: int) -> Optional[dict[str, tuple[str, str]]]:
+    """What the index holds, if it was recorded at this generation of the index (else None)."""
+    try:
+        recorded, held = marshal.loads((path / HELD_FILE).read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    return held if recorded == generation and isinstance(held, dict) else None  # type: ignore[no-any-return]
+
+
+def _write_held(path: Path, generation: int, held: Mapping[str, tuple[str, str]]) -> None:
+    """Record what the index holds at a generation (written whole, then renamed into place)."""
+    tmp = path / f"{HELD_FILE}.{os.getpid()}.tmp"
+    tmp.write_bytes(marshal.dumps((generation, dict(held))))
+    os.replace(tmp, path / HELD_FILE)
 
 
 def _write(ix: whoosh_index.Index, to_add: tuple[str, ...], to_delete: tuple[str, ...],

@@ -150,19 +150,20 @@ def scheme_card(card: SchemeCard, labels: Labels) -> dict[str, Any]:
 def facet_table(cards: list[SchemeCard], labels: Labels) -> dict[str, Any]:
     """Facet values with labels, and per document the values it has, one character per value."""
     years = {slug: labels.year_label(slug) for slug in labels.years}
-    columns: list[tuple[str, Callable[[SchemeCard], list[str]], Mapping[str, str], bool]] = [
-        ("year", lambda c: [c.year], years, True), ("region", lambda c: [c.region], labels.regions, False),
-        ("type", lambda c: [c.provider_type], TYPE_NAMES, False),
-        ("topic", lambda c: sorted({t for g in c.goals for t in g.topics}), labels.topics, False),
-        ("domain", lambda c: sorted({g.domain for g in c.goals if g.domain}), DOMAIN_NAMES, False)]
-    return {"n": len(cards), "f": [_facet(key, cards, values, names, newest_first)
+    topics, domains = [], []
+    for card in cards:  # one pass over every goal: the table is made on every build
+        topics.append(sorted({t for g in card.goals for t in g.topics}))
+        domains.append(sorted({g.domain for g in card.goals if g.domain}))
+    columns: list[tuple[str, list[list[str]], Mapping[str, str], bool]] = [
+        ("year", [[c.year] for c in cards], years, True), ("region", [[c.region] for c in cards], labels.regions, False),
+        ("type", [[c.provider_type] for c in cards], TYPE_NAMES, False), ("topic", topics, labels.topics, False),
+        ("domain", domains, DOMAIN_NAMES, False)]
+    return {"n": len(cards), "f": [_facet(key, values, names, newest_first)
                                    for key, values, names, newest_first in columns]}
 
 
-def _facet(key: str, cards: list[SchemeCard], values: Callable[[SchemeCard], list[str]], names: Mapping[str, str],
-           newest_first: bool) -> dict[str, Any]:
+def _facet(key: str, per_card: list[list[str]], names: Mapping[str, str], newest_first: bool) -> dict[str, Any]:
     """One facet: the values schemes use, their labels, and a column of value codes per document."""
-    per_card = [values(c) for c in cards]
     used = {v for vs in per_card for v in vs}
     by_name = sorted(used, key=lambda v: (names.get(v, v).casefold(), v))
     ordered = sorted(used, reverse=True) if newest_first else by_name

@@ -6,6 +6,7 @@ import gzip
 import itertools
 import math
 import json
+import marshal
 import shutil
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from whoosh import index as whoosh_index
 from conftest import SCHEME, write_content, write_library
 from cquinlib.cli import main
 from cquinlib.load import load_library
-from cquinlib.search import index_path, search, update_index
+from cquinlib.search import HELD_FILE, index_path, search, update_index
 from cquinlib.search_analysis import SearchAnalyzer, stemming_analyzer
 from cquinlib.search_build import build_search, source_from_library
 from cquinlib.search_related import RELATED_TERMS, goals_text
@@ -159,6 +160,29 @@ def test_incremental_update_touches_only_what_changed(tmp_path: Path) -> None:
     fresh, _ = recording_update(tmp_path, tmp_path / "fresh-cache")
     for query in ("falls", "flu vaccination", "scheme", "year:2019-20 staff"):
         assert search(update.path, query)[0] == search(fresh.path, query)[0], query
+
+
+def test_the_record_of_what_the_index_holds_is_checked(tmp_path: Path) -> None:
+    """Builds read what the index holds from a record stamped with the index's generation: it equals the stored
+    fields after an update, it is trusted only at that generation, and a damaged one is read past."""
+    write_search_library(tmp_path)
+    cache = tmp_path / "cache"
+    first, _ = recording_update(tmp_path, cache)
+    held = first.path / HELD_FILE
+    ix = whoosh_index.open_dir(str(first.path))
+    with ix.searcher() as searcher:
+        stored = {f["id"]: f["digest"] for f in searcher.reader().all_stored_fields()}
+    generation = ix.latest_generation()
+    ix.close()
+    recorded, record = marshal.loads(held.read_bytes())
+    assert recorded == generation and {sid: digest for sid, (_, digest) in record.items()} == stored
+    for damaged in (b"not a record", marshal.dumps((generation - 1, {}))):
+        held.write_bytes(damaged)
+        again, loaded = recording_update(tmp_path, cache)
+        assert (again.added, again.changed, again.removed, loaded) == ((), (), (), [])
+    held.write_bytes(marshal.dumps((generation, {})))  # a record of this generation is believed
+    believed, _ = recording_update(tmp_path, cache)
+    assert sorted(believed.added) == LISTED
 
 
 def test_fast_analyzer_gives_the_stemming_analyzers_tokens() -> None:
