@@ -8,7 +8,7 @@ import os
 import pickle
 import queue
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Optional, Sequence, TypeVar
+from typing import Any, Callable, Generic, Iterator, Optional, Sequence, TypeVar
 
 S = TypeVar("S")
 T = TypeVar("T")
@@ -34,13 +34,16 @@ def run_parallel(fn: Callable[[S, T], R], state: S, items: Sequence[T], min_item
 
 
 def iter_parallel(fn: Callable[[S, T], R], state: S, items: Sequence[T], min_items: int = 64,
-                  workers: int | None = None, progress: Optional[Callable[[int, int], None]] = None) -> Iterator[R]:
+                  workers: int | None = None, progress: Optional[Callable[[int, int], None]] = None,
+                  cores_free: Optional[Callable[[], bool]] = None) -> Iterator[R]:
     """fn(state, item) for every item, yielded in order as they are made, so the caller can consume (write)
     results while later ones are still being made; in this process alone when the batch is small.
 
     This process works too, beside one fewer forked worker than there are cores: it would otherwise sit
     waiting, and each worker holds tens of megabytes of its own (pages of the heap it copied on writing).
-    Items go out in chunks claimed from a shared counter, so whoever is free takes the next.
+    Items go out in chunks claimed from a shared counter, so whoever is free takes the next. cores_free, when
+    given, says whether a background process still holds the other cores: until it does not, this process
+    works alone, so the machine is never asked to run (and hold in memory) more processes than it has cores.
     """
     count = workers or worker_count()
     if count < 2 or len(items) < min_items or "fork" not in multiprocessing.get_all_start_methods():
@@ -48,25 +51,44 @@ def iter_parallel(fn: Callable[[S, T], R], state: S, items: Sequence[T], min_ite
         return
     size = max(1, min(64, len(items) // (count * 16)))
     context = multiprocessing.get_context("fork")
-    work = _Shared(fn, state, items, size, context.Value("l", 0), context.Queue())
-    processes = [context.Process(target=_work_in_worker, daemon=True) for _ in range(count - 1)]
-    _INHERITED["work"] = work
+    team = _Team(_Shared(fn, state, items, size, context.Value("l", 0), context.Queue()), context, count - 1,
+                 cores_free or (lambda: True))
     try:
-        _freeze_for_fork()
-        for process in processes:
-            process.start()
+        yield from _counted(_gather(team), len(items), progress)
     finally:
-        gc.unfreeze()  # the workers are forked: this process collects as usual again
-        _INHERITED.clear()
-    try:
-        yield from _counted(_gather(work, processes), len(items), progress)
-    finally:
-        for process in processes:
+        team.stop()
+
+
+class _Team:
+    """The forked workers beside this process, started once the cores are free."""
+
+    def __init__(self, work: _Shared, context: Any, size: int, cores_free: Callable[[], bool]) -> None:
+        """No worker yet: they start at the first start_if_free() that finds the cores free."""
+        self.work, self.context, self.size, self.cores_free = work, context, size, cores_free
+        self.processes: list[Any] = []
+
+    def start_if_free(self) -> None:
+        """Fork the workers, once, when there is work left for them and nothing else holds the cores."""
+        if self.processes or self.work.claimed.value >= self.work.chunks or not self.cores_free():
+            return
+        self.processes = [self.context.Process(target=_work_in_worker, daemon=True) for _ in range(self.size)]
+        _INHERITED["work"] = self.work
+        try:
+            _freeze_for_fork()
+            for process in self.processes:
+                process.start()
+        finally:
+            gc.unfreeze()  # the workers are forked: this process collects as usual again
+            _INHERITED.clear()
+
+    def stop(self) -> None:
+        """End any worker still running, and the results queue."""
+        for process in self.processes:
             if process.is_alive():
                 process.terminate()
             if process.pid is not None:
                 process.join()
-        work.results.close()
+        self.work.results.close()
 
 
 @dataclass(frozen=True)
@@ -114,37 +136,39 @@ def _work_in_worker() -> None:
     work.results.join_thread()  # everything sent has left this process before it exits
 
 
-def _gather(work: _Shared, processes: list[Any]) -> Iterator[Any]:
+def _gather(team: _Team) -> Iterator[Any]:
     """Results in order: taken from the workers as they arrive, made here while this process would wait."""
     done: dict[int, list[Any]] = {}
-    for wanted in range(work.chunks):
+    for wanted in range(team.work.chunks):
         while wanted not in done:
-            chunk, ok, value = _next_result(work, processes, block=False) or _make_here(work, processes)
+            team.start_if_free()
+            chunk, ok, value = _next_result(team, block=False) or _make_here(team)
             if not ok:
                 raise value
             done[chunk] = value
         yield from done.pop(wanted)
 
 
-def _make_here(work: _Shared, processes: list[Any]) -> tuple[int, bool, Any]:
+def _make_here(team: _Team) -> tuple[int, bool, Any]:
     """Make the next unclaimed chunk in this process; when all are claimed, wait for a worker's."""
-    chunk = work.claim()
+    chunk = team.work.claim()
     if chunk is None:
-        return _next_result(work, processes, block=True)  # type: ignore[return-value]
-    return chunk, True, work.make(chunk)
+        return _next_result(team, block=True)  # type: ignore[return-value]
+    return chunk, True, team.work.make(chunk)
 
 
-def _next_result(work: _Shared, processes: list[Any], block: bool) -> Optional[tuple[int, bool, Any]]:
+def _next_result(team: _Team, block: bool) -> Optional[tuple[int, bool, Any]]:
     """A chunk a worker sent, if one is there (with block, wait for one; a worker that died is an error)."""
+    results, processes = team.work.results, team.processes
     while True:
         try:
-            return work.results.get(timeout=0.2) if block else work.results.get_nowait()  # type: ignore[no-any-return]
+            return results.get(timeout=0.2) if block else results.get_nowait()  # type: ignore[no-any-return]
         except queue.Empty:
             if not block:
                 return None
         if any(p.exitcode not in (None, 0) for p in processes) or not any(p.is_alive() for p in processes):
             try:
-                return work.results.get(timeout=1)  # type: ignore[no-any-return]
+                return results.get(timeout=1)  # type: ignore[no-any-return]
             except queue.Empty:
                 raise RuntimeError("a worker process stopped unexpectedly") from None
 
@@ -170,9 +194,25 @@ def _counted(results: Iterator[R], total: int, progress: Optional[Callable[[int,
         yield result
 
 
-def in_background(fn: Callable[..., R], *args: Any) -> Callable[[bool], Optional[R]]:
-    """Start fn(*args) in a forked process while this one goes on; the returned function waits for it and
-    gives its result or raises its error (or, told quiet, waits and gives None whatever happened)."""
+class Pending(Generic[R]):
+    """A result made in the background (or at hand already): call it to wait for the result."""
+
+    def __init__(self, wait: Callable[[bool], Optional[R]], running: Callable[[], bool]) -> None:
+        """Wrap the functions that wait for the result and say whether it is still being made."""
+        self._wait, self._running = wait, running
+
+    def __call__(self, quiet: bool = False) -> Optional[R]:
+        """The result once made, raising its error (told quiet: wait, and give None whatever happened)."""
+        return self._wait(quiet)
+
+    def running(self) -> bool:
+        """Whether the background process is still at work (holding a core)."""
+        return self._running()
+
+
+def in_background(fn: Callable[..., R], *args: Any) -> Pending[R]:
+    """Start fn(*args) in a forked process while this one goes on; keep its result small (a pipe's buffer), or
+    the process stays alive, holding its memory, until the result is read."""
     if "fork" not in multiprocessing.get_all_start_methods():
         return finished(fn(*args))
     context = multiprocessing.get_context("fork")
@@ -182,9 +222,11 @@ def in_background(fn: Callable[..., R], *args: Any) -> Callable[[bool], Optional
     process.start()
     gc.unfreeze()
     send.close()
+    waited: list[bool] = []
 
     def wait(quiet: bool = False) -> Optional[R]:
         """The background call's result, once it has finished."""
+        waited.append(True)
         try:
             ok, value = receive.recv()
         except EOFError:
@@ -198,15 +240,15 @@ def in_background(fn: Callable[..., R], *args: Any) -> Callable[[bool], Optional
             raise value
         return value  # type: ignore[no-any-return]
 
-    return wait
+    return Pending(wait, lambda: not waited and process.is_alive())
 
 
-def finished(result: R) -> Callable[[bool], Optional[R]]:
-    """A wait function, as in_background returns, for a result that is already at hand."""
+def finished(result: R) -> Pending[R]:
+    """A Pending for a result that is already at hand."""
     def done(quiet: bool = False) -> Optional[R]:
-        """The result, computed already."""
+        """The result, made already."""
         return None if quiet else result
-    return done
+    return Pending(done, lambda: False)
 
 
 def _run_and_send(send: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:

@@ -87,8 +87,9 @@ def _render_and_write(options: BuildOptions, code: str, fingerprint: str, manife
     renderer = Renderer(env, _blobs_for(todo, sources, cache))
     job = RenderJob(renderer, tuple(spec for spec, _ in todo))
     # Pages stream from the workers into the write stage, which stages them as they come.
+    # Rendering takes the other core once the index, written in the background, has let go of it.
     pages = iter_parallel(render_one, job, range(len(todo)), min_items=PARALLEL_PAGES,
-                          progress=progress.stage("rendering"))
+                          progress=progress.stage("rendering"), cores_free=lambda: not search.finish.running())
     outputs = chain((OutputFile(spec.url, data, key=key) for (spec, key), data in zip(todo, pages)), statics,
                     (OutputFile(f.url, f.make(), key=f.key) for f in search_todo))
     report = write_site(options.out_dir, outputs, kept, fingerprint, [d.to_plain() for d in diagnostics], manifest)

@@ -14,7 +14,7 @@ from typing import Any, Callable, Mapping, Optional
 from .cache import BuildCache, card_digest, digest_bytes
 from .cards import SchemeCard, card_of
 from .model import Library, Scheme
-from .parallel import finished, in_background, run_parallel
+from .parallel import Pending, finished, in_background, run_parallel
 from .search import (DEFAULT_CACHE_DIR, INDEX_VERSION, IndexUpdate, Labels, SchemeLoader, TermsLoader, index_digest,
                      plan_index, scheme_terms, write_index)
 from .search_analysis import SearchAnalyzer
@@ -57,7 +57,7 @@ class SearchBuild:
     update: IndexUpdate
     related: dict[str, tuple[str, ...]]
     files: tuple[SearchFile, ...]
-    finish: Callable[[bool], Optional[IndexUpdate]]
+    finish: Pending[None]
 
 
 def source_from_library(library: Library) -> SearchSource:
@@ -132,10 +132,12 @@ def _build(source: SearchSource, cache_dir: Path, background: bool) -> SearchBui
     """build_search with a cache folder."""
     plan = plan_index(source.root, source.keys, cache_dir)
     documents = source.terms(list(plan.added + plan.changed))
+    finish: Pending[None]
     if background and (plan.added or plan.changed or plan.removed):
-        finish = in_background(write_index, plan, documents)
+        finish = in_background(_write_index, plan, documents)
     else:
-        finish = finished(write_index(plan, documents))
+        _write_index(plan, documents)
+        finish = finished(None)
     try:
         state = update_state(plan.path, plan.digests, lambda ids: {
             i: doc_stats(t) for i, t in _known_terms(ids, documents, source.terms).items()})
@@ -149,6 +151,12 @@ def _build(source: SearchSource, cache_dir: Path, background: bool) -> SearchBui
         finish(True)
         raise
     return SearchBuild(plan, {k: tuple(v) for k, v in related.items()}, tuple(files), finish)
+
+
+def _write_index(plan: IndexUpdate, documents: Mapping[str, DocTerms]) -> None:
+    """write_index, giving back nothing: from the background, a large result would keep the process (and its
+    memory) alive until the build read it at the end."""
+    write_index(plan, documents)
 
 
 def _known_terms(ids: list[str], known: Mapping[str, DocTerms], load: TermsLoader) -> dict[str, DocTerms]:
