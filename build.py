@@ -1,9 +1,7 @@
 #!/usr/bin/env python3
 """Build the CQUIN scheme library site: python build.py [build|check] [options]."""
 
-import sys
-
-from cquinlib.cli import main
+from cquinlib.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -83,7 +83,7 @@ def plan_site(catalog: Catalog, content: Content,
              PageSpec("/providers/", "providers.html", c, deps=whole), PageSpec("/goals/", "goals.html", c, deps=whole),
              PageSpec("/national-goals/", "national_goals.html", c, deps=whole),
              PageSpec("/404.html", "404.html", {}),
-             PageSpec("/sitemap.xml", "sitemap.xml", {**c, "pages": content.pages}, deps=whole),
+             _sitemap(catalog, content),
              PageSpec("/robots.txt", "robots.txt", {}), PageSpec("/search/", "search.html", {})]
     specs += [PageSpec(y.url, "year.html", {**c, "year": y}, cards=_cards(catalog.by_year.get(y.slug, ())))
               for y in catalog.years]
@@ -105,6 +105,20 @@ def plan_site(catalog: Catalog, content: Content,
               for s in catalog.built]
     specs += [PageSpec(p.url, "page.html", {"page": p}, str(p.src_path), deps=(repr(p),)) for p in content.pages]
     return specs
+
+def _sitemap(catalog: Catalog, content: Content) -> PageSpec:
+    """The sitemap, keyed by its own entries: an edit that moves no page and no date leaves it as it was."""
+    urls = ["/", "/years/", "/regions/", "/types/", "/providers/", "/goals/", "/national-goals/"]
+    urls += [y.url for y in catalog.years] + [r.url for r in catalog.regions.values()]
+    urls += [f"/types/{t}/" for t in PROVIDER_TYPES] + [p.url for p in catalog.providers]
+    urls += [page.url for t in catalog.topics.values() for page in catalog.topic_pages[t.slug]]
+    entries = [(url, "") for url in urls]
+    # Schemes by URL, not by title as listings show them, so that a new title does not reorder the sitemap.
+    entries += sorted((s.url, (s.updated or s.submitted).isoformat() if s.updated or s.submitted else "")
+                      for s in catalog.listed)
+    entries += [(p.url, "") for p in content.pages]
+    return PageSpec("/sitemap.xml", "sitemap.xml", {"entries": entries}, deps=(repr(entries),))
+
 
 def static_outputs(catalog: Catalog, content: Content, templates_dir: Path) -> list[OutputFile]:
     """Files copied as they are: assets, content files, scheme attachments, the JSON Schema."""

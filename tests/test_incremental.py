@@ -94,6 +94,17 @@ def test_one_scheme_edit_renders_only_what_shows_it(root: Path) -> None:
     assert 0 < result.rendered < result.pages
 
 
+def test_a_new_title_leaves_the_sitemap_alone(root: Path) -> None:
+    """The sitemap is keyed by its own entries (URLs and dates): a title edit neither rewrites nor reorders it,
+    while the scheme's own page changes."""
+    edit(root / "schemes/2010-11/london/second.yaml", "title: ", "title: Aardvark first ")
+    before = snapshot(root / "site")
+    build_site(options(root))
+    after = snapshot(root / "site")
+    assert after["sitemap.xml"] == before["sitemap.xml"]
+    assert after["schemes/2010-11/london/second/index.html"] != before["schemes/2010-11/london/second/index.html"]
+
+
 def test_nothing_changed_renders_nothing(root: Path) -> None:
     """A build with no source changed writes nothing and leaves every file as it was."""
     before = snapshot(root / "site")
