@@ -102,7 +102,8 @@ def _search_stage(source: Any, scratch: Path, previous: dict[str, str]) -> tuple
     indexed = time.perf_counter()
     digests = {sid: index_digest(key) for sid, key in source.keys.items()}
     state = update_state(plan.path, digests, lambda ids: {i: doc_stats(documents[i]) for i in ids})
-    files = export_files(state, {c.id: c for c in source.listed}, source.card_keys, source.labels)
+    files = export_files(state, {c.id: c for c in source.listed}, source.card_keys, source.goal_digests,
+                         source.labels)
     made = sum(len(f.make()) for f in files if previous.get(f.url) != f.key)
     exported = time.perf_counter()
     return state, files, made, {"analyse": analysed - started, "index": indexed - analysed,

@@ -16,12 +16,12 @@ from typing import Iterable, Optional
 from .cards import SchemeCard, card_from_plain, card_to_plain
 from .diagnostics import Diagnostic, Severity
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, digest TEXT);
 CREATE TABLE IF NOT EXISTS schemes (path TEXT PRIMARY KEY, key TEXT, card BLOB, card_digest TEXT,
-                                    diagnostics BLOB, scheme BLOB);
+                                    goals_digest TEXT, diagnostics BLOB, scheme BLOB);
 """
 
 
@@ -32,6 +32,7 @@ class CachedScheme:
     key: str
     card: Optional[SchemeCard]
     card_digest: str
+    goals_digest: str
     diagnostics: tuple[Diagnostic, ...]
     scheme_blob: Optional[bytes]
 
@@ -78,7 +79,8 @@ class BuildCache:
             self.path.unlink(missing_ok=True)
             return self._open(code_digest)
         if row is None or row[0] != SCHEMA_VERSION + code_digest:
-            db.executescript("DELETE FROM files; DELETE FROM schemes; DELETE FROM meta;")
+            # Dropped, not emptied: another version's tables may have other columns.
+            db.executescript("DROP TABLE files; DROP TABLE schemes; DELETE FROM meta;" + _TABLES)
             db.execute("INSERT INTO meta VALUES ('code', ?)", (SCHEMA_VERSION + code_digest,))
             db.execute("INSERT INTO meta VALUES ('generation', ?)", (os.urandom(8).hex(),))
             db.commit()
@@ -109,10 +111,10 @@ class BuildCache:
         """Every cached scheme by source path, without their pickled models (loaded on demand)."""
         if self._remembered is not None and len(self._remembered) > 1:
             return {path: entry for path, entry in self._remembered.items() if path != _MARKER}
-        rows = self._db.execute("SELECT path, key, card, card_digest, diagnostics FROM schemes")
+        rows = self._db.execute("SELECT path, key, card, card_digest, goals_digest, diagnostics FROM schemes")
         found = {path: CachedScheme(key, card_from_plain(marshal.loads(card)) if card else None, card_digest,
-                                    _diagnostics(path, marshal.loads(diags)), None)
-                 for path, key, card, card_digest, diags in rows}
+                                    goals_digest, _diagnostics(path, marshal.loads(diags)), None)
+                 for path, key, card, card_digest, goals_digest, diags in rows}
         if self._remembered is not None:
             self._remembered.update(found)
         return found
@@ -134,8 +136,8 @@ class BuildCache:
         entries = list(entries)
         if self._remembered is not None:
             self._remembered.update((path, replace(c, scheme_blob=None)) for path, c in entries)
-        self._db.executemany("INSERT OR REPLACE INTO schemes VALUES (?, ?, ?, ?, ?, ?)", [
-            (path, c.key, marshal.dumps(card_to_plain(c.card)) if c.card else None, c.card_digest,
+        self._db.executemany("INSERT OR REPLACE INTO schemes VALUES (?, ?, ?, ?, ?, ?, ?)", [
+            (path, c.key, marshal.dumps(card_to_plain(c.card)) if c.card else None, c.card_digest, c.goals_digest,
              marshal.dumps(tuple((d.line, d.column, d.field, d.message, d.severity.value) for d in c.diagnostics)),
              c.scheme_blob) for path, c in entries])
 
@@ -159,7 +161,17 @@ _MARKER = "\0generation"  # the remembered entries' file generation, under a key
 
 def _marker(generation: str) -> CachedScheme:
     """The marker that remembered entries came from this generation of the file."""
-    return CachedScheme(generation, None, "", (), None)
+    return CachedScheme(generation, None, "", "", (), None)
+
+
+def goals_digest(card: Optional[SchemeCard]) -> str:
+    """A digest of what a card's goals give related lists and search facets: names, national goals, domains and
+    topics. Made once per validated scheme, so a build need not walk every goal of the library to key them.
+
+    marshal's version 2 writes every string in full with its length (no back-references, which would depend on
+    how objects happen to be shared), so equal goals give equal bytes.
+    """
+    return digest_bytes(marshal.dumps([(g.name, g.national, g.domain, g.topics) for g in card.goals], 2)) if card else ""
 
 
 def card_digest(card: Optional[SchemeCard]) -> str:

@@ -80,7 +80,7 @@ def plan_site(catalog: Catalog, content: Content,
     whole = (ALL_LISTED,)
     specs = [PageSpec("/", "home.html", c, deps=whole), PageSpec("/years/", "years.html", c, deps=whole),
              PageSpec("/regions/", "regions.html", c, deps=whole), PageSpec("/types/", "types.html", c, deps=whole),
-             PageSpec("/providers/", "providers.html", c, deps=whole), PageSpec("/goals/", "goals.html", c, deps=whole),
+             PageSpec("/providers/", "providers.html", c, deps=(_providers_shown(catalog),)), PageSpec("/goals/", "goals.html", c, deps=whole),
              PageSpec("/national-goals/", "national_goals.html", c, deps=whole),
              PageSpec("/404.html", "404.html", {}),
              _sitemap(catalog, content),
@@ -106,6 +106,13 @@ def plan_site(catalog: Catalog, content: Content,
     specs += [PageSpec(p.url, "page.html", {"page": p}, str(p.src_path), deps=(repr(p),)) for p in content.pages]
     return specs
 
+def _providers_shown(catalog: Catalog) -> str:
+    """What the providers page shows of each provider (not its schemes' titles): its key on a large library,
+    where the page lists thousands and a title edit should leave it alone."""
+    return repr([(p.url, p.name, p.types, min(s.year for s in p.schemes), max(s.year for s in p.schemes),
+                  len(p.schemes)) for p in catalog.providers])
+
+
 def _sitemap(catalog: Catalog, content: Content) -> PageSpec:
     """The sitemap, keyed by its own entries: an edit that moves no page and no date leaves it as it was."""
     urls = ["/", "/years/", "/regions/", "/types/", "/providers/", "/goals/", "/national-goals/"]
@@ -114,10 +121,15 @@ def _sitemap(catalog: Catalog, content: Content) -> PageSpec:
     urls += [page.url for t in catalog.topics.values() for page in catalog.topic_pages[t.slug]]
     entries = [(url, "") for url in urls]
     # Schemes by URL, not by title as listings show them, so that a new title does not reorder the sitemap.
-    entries += sorted((s.url, (s.updated or s.submitted).isoformat() if s.updated or s.submitted else "")
-                      for s in catalog.listed)
+    entries += sorted((s.url, _lastmod(s)) for s in catalog.listed)
     entries += [(p.url, "") for p in content.pages]
     return PageSpec("/sitemap.xml", "sitemap.xml", {"entries": entries}, deps=(repr(entries),))
+
+
+def _lastmod(card: SchemeCard) -> str:
+    """A scheme's last change for the sitemap: updated, else submitted, else nothing."""
+    when = card.updated or card.submitted
+    return when.isoformat() if when else ""
 
 
 def static_outputs(catalog: Catalog, content: Content, templates_dir: Path) -> list[OutputFile]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping, Optional
 
-from .cache import BuildCache, card_digest, digest_bytes
+from .cache import BuildCache, card_digest, digest_bytes, goals_digest
 from .cards import SchemeCard, card_of
 from .model import Library, Scheme
 from .parallel import Pending, finished, in_background, run_parallel
@@ -37,6 +37,7 @@ class SearchSource:
     cards: tuple[SchemeCard, ...]
     keys: Mapping[str, str]
     card_keys: Mapping[str, str]
+    goal_digests: Mapping[str, str]  # id to goals_digest(card)
     load: SchemeLoader
     terms: TermsLoader
 
@@ -71,7 +72,8 @@ def source_from_library(library: Library) -> SearchSource:
         """The schemes themselves."""
         return {i: by_id[i] for i in ids}
 
-    return SearchSource(library.root, labels, cards, keys, {c.id: card_digest(c) for c in cards}, load,
+    return SearchSource(library.root, labels, cards, keys, {c.id: card_digest(c) for c in cards},
+                        {c.id: goals_digest(c) for c in cards}, load,
                         _analyser(load, keys, labels, {}))
 
 
@@ -90,7 +92,8 @@ def source_from_sources(root: Path, sources: Sources, cache: Optional[BuildCache
 
     labels = Labels.of(sources.regions, sources.topics, sources.years)
     keys = {c.id: sources.scheme_keys[c.id] for c in cards if c.listed}
-    return SearchSource(root, labels, cards, keys, {c.id: sources.card_digests[c.id] for c in cards}, load,
+    return SearchSource(root, labels, cards, keys, {c.id: sources.card_digests[c.id] for c in cards},
+                        {c.id: sources.goal_digests[c.id] for c in cards}, load,
                         _analyser(load, keys, labels, sources.fresh_terms))
 
 
@@ -146,7 +149,8 @@ def _build(source: SearchSource, cache_dir: Path, background: bool) -> SearchBui
         if related is None:
             related = related_schemes(state, source.cards, source.labels)
             _write_json(plan.path / RELATED, related_key, related)
-        files = export_files(state, {c.id: c for c in source.listed}, source.card_keys, source.labels)
+        files = export_files(state, {c.id: c for c in source.listed}, source.card_keys, source.goal_digests,
+                             source.labels)
     except BaseException:
         finish(True)
         raise
@@ -167,19 +171,14 @@ def _known_terms(ids: list[str], known: Mapping[str, DocTerms], load: TermsLoade
 
 
 def related_key_of(source: SearchSource) -> str:
-    """A digest of what related lists are made from: every scheme's goals (names, national goals, topics), which
-    schemes are listed, and the names the shared files give topics and national goals.
+    """A digest of what related lists are made from: every scheme's goals (by their digest, which covers names,
+    national goals and topics), which schemes are listed, and the names the shared files give topics and goals.
 
     Related schemes read the goals field alone, so an edit elsewhere in a scheme keeps every list as it was.
     """
-    # This runs over every goal on every build, so the parts go into one flat list; status stands for listed (a
-    # property) and the id holds the year. marshal's version 2 writes every string in full with its length (no
-    # back-references, which would depend on how objects happen to be shared), so equal parts give equal bytes.
-    parts: list[object] = []
-    for c in sorted(source.cards, key=lambda c: c.id):
-        parts += (c.id, c.status, len(c.goals))
-        for g in c.goals:
-            parts += (g.name, g.national, g.topics)
+    # Status stands for listed; the id holds the year. Each card's goals digest was made when it was validated.
+    parts = [part for c in sorted(source.cards, key=lambda c: c.id)
+             for part in (c.id, c.status, source.goal_digests[c.id])]
     return digest_bytes(INDEX_VERSION, f"{RELATED_COUNT}:{RELATED_TERMS}", repr(source.labels), marshal.dumps(parts, 2))
 
 

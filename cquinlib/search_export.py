@@ -23,6 +23,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import marshal
 import zlib
 from typing import Any, Callable, Mapping, NamedTuple
 
@@ -54,7 +55,7 @@ class SearchFile(NamedTuple):
 
 
 def export_files(state: ExportState, cards: Mapping[str, SchemeCard], card_keys: Mapping[str, str],
-                 labels: Labels) -> list[SearchFile]:
+                 goal_digests: Mapping[str, str], labels: Labels) -> list[SearchFile]:
     """Every file of the static search index; only the bytes of files asked for are made (compressed)."""
     stems = sorted(state.entries)
     postings = _cut(stems, lambda s: len(s) + len(state.entries[s]) + 4, POSTINGS_CUT)
@@ -68,7 +69,7 @@ def export_files(state: ExportState, cards: Mapping[str, SchemeCard], card_keys:
     labels_key = digest_bytes(repr(labels))
     for n in range(0, len(ordered), PACK):
         files.append(_card_pack(n // PACK, ordered[n:n + PACK], card_keys, labels, labels_key))
-    files.append(_text_file("f.gz", _dumps(facet_table(ordered, labels))))
+    files.append(_facet_file(ordered, goal_digests, labels, labels_key))
     manifest = _manifest(state, [[g[0], n] for g, n in zip(vocab, vocab_names)],
                          [[g[0], n] for g, n in zip(postings, post_names)])
     files.append(_text_file("m.json", _dumps(manifest), compress=False))
@@ -147,6 +148,15 @@ def scheme_card(card: SchemeCard, labels: Labels) -> dict[str, Any]:
             "l": tags, "g": [[g.number, g.name] for g in card.goals]}
 
 
+def _facet_file(ordered: list[SchemeCard], goal_digests: Mapping[str, str], labels: Labels,
+                labels_key: str) -> SearchFile:
+    """The facet table's file, keyed by what it is made from: each document's year, region, type and goals
+    (their digest), in order. Its bytes are made only when that changed (a title edit leaves it alone)."""
+    parts = [part for c in ordered for part in (c.id, c.year, c.region, c.provider_type, goal_digests[c.id])]
+    key = digest_bytes(str(FORMAT_VERSION), "f.gz", labels_key, marshal.dumps(parts, 2))
+    return SearchFile(SEARCH_URL + "f.gz", key, lambda: _gzip(_dumps(facet_table(ordered, labels))))
+
+
 def facet_table(cards: list[SchemeCard], labels: Labels) -> dict[str, Any]:
     """Facet values with labels, and per document the values it has, one character per value."""
     years = {slug: labels.year_label(slug) for slug in labels.years}
@@ -154,22 +164,25 @@ def facet_table(cards: list[SchemeCard], labels: Labels) -> dict[str, Any]:
     for card in cards:  # one pass over every goal: the table is made on every build
         topics.append(sorted({t for g in card.goals for t in g.topics}))
         domains.append(sorted({g.domain for g in card.goals if g.domain}))
-    columns: list[tuple[str, list[list[str]], Mapping[str, str], bool]] = [
-        ("year", [[c.year] for c in cards], years, True), ("region", [[c.region] for c in cards], labels.regions, False),
-        ("type", [[c.provider_type] for c in cards], TYPE_NAMES, False), ("topic", topics, labels.topics, False),
-        ("domain", domains, DOMAIN_NAMES, False)]
-    return {"n": len(cards), "f": [_facet(key, values, names, newest_first)
-                                   for key, values, names, newest_first in columns]}
+    return {"n": len(cards), "f": [
+        _facet("year", [c.year for c in cards], years, True),
+        _facet("region", [c.region for c in cards], labels.regions, False),
+        _facet("type", [c.provider_type for c in cards], TYPE_NAMES, False),
+        _facet("topic", topics, labels.topics, False), _facet("domain", domains, DOMAIN_NAMES, False)]}
 
 
-def _facet(key: str, per_card: list[list[str]], names: Mapping[str, str], newest_first: bool) -> dict[str, Any]:
-    """One facet: the values schemes use, their labels, and a column of value codes per document."""
-    used = {v for vs in per_card for v in vs}
+def _facet(key: str, per_card: list[str] | list[list[str]], names: Mapping[str, str],
+           newest_first: bool) -> dict[str, Any]:
+    """One facet: the values schemes use, their labels, and a column of value codes per document (a card has
+    one value, or a list of them)."""
+    single = not per_card or isinstance(per_card[0], str)
+    used: set[str] = set(per_card) if single else {v for vs in per_card for v in vs}  # type: ignore[arg-type]
     by_name = sorted(used, key=lambda v: (names.get(v, v).casefold(), v))
     ordered = sorted(used, reverse=True) if newest_first else by_name
     code = {v: chr(CODE_BASE + n) for n, v in enumerate(ordered)}
-    return {"k": key, "v": ordered, "l": [names.get(v, v) for v in ordered],
-            "c": ["".join([code[v] for v in vs]) for vs in per_card]}
+    column = ([code[v] for v in per_card] if single  # type: ignore[index]
+              else ["".join([code[v] for v in vs]) for vs in per_card])
+    return {"k": key, "v": ordered, "l": [names.get(v, v) for v in ordered], "c": column}
 
 
 def _dumps(data: Any) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from .cache import BuildCache, CachedScheme, card_digest, digest_bytes
+from .cache import BuildCache, CachedScheme, card_digest, digest_bytes, goals_digest
 from .cards import SchemeCard, card_of
 from .diagnostics import Diagnostic
 from .load import LibraryScan, SchemePath, load_scheme
@@ -30,6 +30,7 @@ class Sources:
     years: tuple[Year, ...]
     cards: tuple[SchemeCard, ...]
     card_digests: dict[str, str]
+    goal_digests: dict[str, str]
     scheme_keys: dict[str, str]
     shared_digest: str
     diagnostics: tuple[Diagnostic, ...]
@@ -87,7 +88,7 @@ def validate_sources(scan: LibraryScan, cache: Optional[BuildCache], progress: O
 def _assemble(shared: SharedContext, results: dict[str, CachedScheme], scan: LibraryScan, shared_digest: str,
               diagnostics: list[Diagnostic], terms: dict[str, DocTerms]) -> Sources:
     """Put validated schemes together in the scan's order."""
-    cards, card_digests, scheme_keys, blobs = [], {}, {}, {}
+    cards, card_digests, goal_digests, scheme_keys, blobs = [], {}, {}, {}, {}
     for path in scan.schemes:
         entry = results[str(path.src_path)]
         diagnostics.extend(entry.diagnostics)
@@ -95,10 +96,11 @@ def _assemble(shared: SharedContext, results: dict[str, CachedScheme], scan: Lib
             continue
         cards.append(entry.card)
         card_digests[entry.card.id] = entry.card_digest
+        goal_digests[entry.card.id] = entry.goals_digest
         scheme_keys[entry.card.id] = entry.key
         if entry.scheme_blob is not None:
             blobs[str(path.src_path)] = entry.scheme_blob
-    return Sources(shared.regions, shared.topics, shared.years, tuple(cards), card_digests, scheme_keys,
+    return Sources(shared.regions, shared.topics, shared.years, tuple(cards), card_digests, goal_digests, scheme_keys,
                    shared_digest, tuple(sorted(diagnostics)), blobs, terms)
 
 
@@ -141,4 +143,5 @@ def _validate_task(context: _Context, task: _Task) -> tuple[str, CachedScheme, O
     card = card_of(scheme) if scheme is not None else None
     blob = pickle.dumps(scheme, protocol=pickle.HIGHEST_PROTOCOL) if scheme is not None else None
     terms = scheme_terms(scheme, context.labels, task.key, context.analyzer) if scheme and scheme.listed else None
-    return str(task.path.src_path), CachedScheme(task.key, card, card_digest(card), tuple(out), blob), terms
+    return str(task.path.src_path), CachedScheme(task.key, card, card_digest(card), goals_digest(card), tuple(out),
+                                                   blob), terms

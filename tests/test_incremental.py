@@ -4,6 +4,7 @@ their modification time."""
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 from typing import Any, Callable
 
@@ -95,13 +96,14 @@ def test_one_scheme_edit_renders_only_what_shows_it(root: Path) -> None:
 
 
 def test_a_new_title_leaves_the_sitemap_alone(root: Path) -> None:
-    """The sitemap is keyed by its own entries (URLs and dates): a title edit neither rewrites nor reorders it,
-    while the scheme's own page changes."""
+    """The sitemap is keyed by its own entries (URLs and dates), the providers page by what it shows of each
+    provider: a title edit rewrites neither (nor reorders the sitemap), while the scheme's own page changes."""
     edit(root / "schemes/2010-11/london/second.yaml", "title: ", "title: Aardvark first ")
     before = snapshot(root / "site")
     build_site(options(root))
     after = snapshot(root / "site")
     assert after["sitemap.xml"] == before["sitemap.xml"]
+    assert after["providers/index.html"] == before["providers/index.html"]
     assert after["schemes/2010-11/london/second/index.html"] != before["schemes/2010-11/london/second/index.html"]
 
 
@@ -148,6 +150,21 @@ def test_deleting_the_cache_is_safe(root: Path) -> None:
     after = snapshot(root / "site")
     assert after["schemes/2010-11/london/example/index.html"] == before["schemes/2010-11/london/example/index.html"]
     assert after["years/2010-11/index.html"][0] != before["years/2010-11/index.html"][0]
+
+
+def test_a_cache_from_another_version_is_started_afresh(root: Path) -> None:
+    """A cache file whose tables another version made (other columns) is replaced, and the build is the same."""
+    before = snapshot(root / "site")
+    shutil.rmtree(root / ".cache")
+    (root / ".cache").mkdir()
+    db = sqlite3.connect(root / ".cache" / "build.sqlite")
+    db.executescript("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT); INSERT INTO meta VALUES ('code', '1x');"
+                     "CREATE TABLE schemes (path TEXT PRIMARY KEY, card BLOB); CREATE TABLE files (path TEXT);")
+    db.close()
+    build_site(options(root))
+    assert snapshot(root / "site") == before
+    build_site(options(root))  # and the cache it wrote is read back
+    assert snapshot(root / "site") == before
 
 
 def test_year_file_edit_changes_schemes_of_that_year(root: Path) -> None:
