@@ -171,7 +171,9 @@ def goals_digest(card: Optional[SchemeCard]) -> str:
     marshal's version 2 writes every string in full with its length (no back-references, which would depend on
     how objects happen to be shared), so equal goals give equal bytes.
     """
-    return digest_bytes(marshal.dumps([(g.name, g.national, g.domain, g.topics) for g in card.goals], 2)) if card else ""
+    if card is None:
+        return ""
+    return digest_bytes(marshal.dumps([(g.name, g.national, g.domain, g.topics) for g in card.goals], 2))
 
 
 def card_digest(card: Optional[SchemeCard]) -> str:

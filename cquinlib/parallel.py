@@ -130,7 +130,7 @@ def _work_in_worker() -> None:
         try:
             work.results.put((chunk, True, work.make(chunk)))
         except BaseException as error:  # noqa: BLE001 - every failure goes back to the parent, which raises it
-            work.results.put((chunk, False, error if _picklable(error) else RuntimeError(f"{type(error).__name__}: {error}")))
+            work.results.put((chunk, False, _sendable(error)))
             break
     work.results.close()
     work.results.join_thread()  # everything sent has left this process before it exits
@@ -257,9 +257,14 @@ def _run_and_send(send: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> N
     try:
         outcome: tuple[bool, Any] = (True, fn(*args))
     except BaseException as error:  # noqa: BLE001 - every failure goes back to the parent, which raises it
-        outcome = (False, error if _picklable(error) else RuntimeError(f"{type(error).__name__}: {error}"))
+        outcome = (False, _sendable(error))
     send.send(outcome)
     send.close()
+
+
+def _sendable(error: BaseException) -> BaseException:
+    """An error as it can cross back to the parent: itself if it pickles, else its type and message."""
+    return error if _picklable(error) else RuntimeError(f"{type(error).__name__}: {error}")
 
 
 def _picklable(value: Any) -> bool:

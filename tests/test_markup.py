@@ -52,7 +52,8 @@ def test_fast_path_matches_full_rendering(text: str) -> None:
 
 def test_fast_path_is_taken_for_plain_lines_only() -> None:
     """Plain sentences, on one line or several, take the fast path; anything with Markdown syntax does not."""
-    for text in (SAMPLES[0], SAMPLES[1], "line one\nline two", "A summary over\nthree lines, as a block\nscalar keeps them."):
+    for text in (SAMPLES[0], SAMPLES[1], "line one\nline two",
+                 "A summary over\nthree lines, as a block\nscalar keeps them."):
         assert PLAIN_PARAGRAPH.fullmatch(text), text
     for text in ("Use *emphasis* here", "1. numbered", "- bullet", "# heading", "Fish & chips", "tab\tseparated words",
                  "line one  \nline two", "line one\n\nline two", "line one\n- bullet", "Heading\n=======",
@@ -65,8 +66,8 @@ def test_fast_path_matches_full_rendering_on_random_text() -> None:
     renders as the parser and sanitiser render it, and the fast path is taken often enough to be tested."""
     rng = random.Random(20261124)
     pieces = ["word", "Care", "2010/11", " ", "  ", "\n", "\n\n", ".", ",", "'", '"', ":", ";", "(", ")", "%", "£",
-              "é", "—", "-", "+", "*", "_", "#", ">", "<", "&", "=", "|", "`", "[", "]", "!", "~", "\t", "1.", "\\", "\r",
-              "\x00", "\x0c", "\x85", "\u2028", "\u2003", "http://example.org"]
+              "é", "—", "-", "+", "*", "_", "#", ">", "<", "&", "=", "|", "`", "[", "]", "!", "~", "\t", "1.",
+              "\\", "\r", "\x00", "\x0c", "\x85", "\u2028", "\u2003", "http://example.org"]
     taken = 0
     for _ in range(3000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
