@@ -99,31 +99,31 @@ def write_site(out_dir: Path, outputs: Iterable[OutputFile], kept: dict[str, Ent
     shutil.rmtree(staging, ignore_errors=True)
     old = (previous if previous is not None else read_manifest(out_dir)).files
     new: dict[str, Entry] = dict(kept)
-    staged: list[tuple[str, str, str]] = []
+    written = 0
     made: set[Path] = set()
     try:
         staging.mkdir()
         for output in outputs:
-            staged += _stage(output, out_dir, staging / str(len(staged)), old, new)
+            written += _stage(output, out_dir, staging, old, new, made)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    for number, (rel, digest, key) in enumerate(staged):
-        destination = out_dir / rel
-        _make_dir(destination.parent, made)
-        os.replace(staging / str(number), destination)
-        st = destination.stat()
-        new[rel] = Entry(digest, key, st.st_size, st.st_mtime_ns)
+    _move_into_place(staging, out_dir)
     removed = _remove_stale(out_dir, set(old) - set(new))
     shutil.rmtree(staging, ignore_errors=True)
     _write_manifest(out_dir, Manifest(fingerprint, tuple(diagnostics), new))
-    return WriteReport(written=len(staged), unchanged=len(new) - len(staged), removed=removed)
+    return WriteReport(written=written, unchanged=len(new) - written, removed=removed)
 
 
-def _stage(output: OutputFile, out_dir: Path, target: Path, old: dict[str, Entry],
-           new: dict[str, Entry]) -> list[tuple[str, str, str]]:
-    """Stage one output as `target` if its bytes differ from what is on disk; record it in the new manifest
-    either way. Staged files sit side by side, so staging makes no folders: they are made once, on commit."""
+def _stage(output: OutputFile, out_dir: Path, staging: Path, old: dict[str, Entry], new: dict[str, Entry],
+           made: set[Path]) -> int:
+    """Stage one output at its path under `staging` if its bytes differ from what is on disk, and record it in
+    the new manifest either way; 1 if it was staged.
+
+    Staged files sit in the folders they will have, so the folders are made while pages are still being
+    rendered, and a folder the site lacks moves into place whole, in one rename (a cold build's commit is a
+    handful of renames). The file's size and time are read here: a rename keeps them.
+    """
     rel = _safe_relative(output.dest_path).as_posix()
     if rel in new:
         raise ValueError(f"{rel} would be written twice")
@@ -137,10 +137,26 @@ def _stage(output: OutputFile, out_dir: Path, target: Path, old: dict[str, Entry
             st = None
         if st is not None and st.st_size == previous.size and st.st_mtime_ns == previous.mtime_ns:
             new[rel] = Entry(digest, output.key, previous.size, previous.mtime_ns)
-            return []
+            return 0
+    target = staging / rel
+    _make_dir(target.parent, made)
     target.write_bytes(data)
-    new[rel] = Entry(digest, output.key, 0, 0)
-    return [(rel, digest, output.key)]
+    st = os.stat(target)
+    new[rel] = Entry(digest, output.key, st.st_size, st.st_mtime_ns)
+    return 1
+
+
+def _move_into_place(staged: Path, destination: Path) -> None:
+    """Move a staged folder's contents into `destination`: what is not there yet moves whole, folders that are
+    there are merged into, and files replace files."""
+    with os.scandir(staged) as listing:
+        entries = sorted(listing, key=lambda e: e.name)
+    for entry in entries:
+        target = destination / entry.name
+        if entry.is_dir(follow_symlinks=False) and target.is_dir():
+            _move_into_place(Path(entry.path), target)
+        else:
+            os.replace(entry.path, target)
 
 
 def _make_dir(folder: Path, made: set[Path]) -> None:

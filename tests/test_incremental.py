@@ -13,7 +13,7 @@ import pytest
 from conftest import SCHEME, write_content, write_library
 from cquinlib import search_build
 from cquinlib.pipeline import BuildOptions, build_site, default_templates_dir
-from cquinlib.write import MANIFEST
+from cquinlib.write import MANIFEST, STAGING, OutputFile, read_manifest, write_site
 from helpers import snapshot
 
 SECOND = SCHEME.replace("Example acute scheme 2010/11", "Second scheme").replace(
@@ -199,3 +199,24 @@ def test_remembered_cache_entries_equal_a_clean_build(root: Path, change: str) -
     shutil.rmtree(root / "clean")
     build_site(options(root, out="clean", cache="clean-cache"))
     assert site_files(root / "site") == site_files(root / "clean")
+
+
+def test_the_write_stage_moves_new_folders_whole_and_merges_into_old_ones(tmp_path: Path) -> None:
+    """Staged files sit in their folders: a folder the site lacks arrives whole, a folder it has is merged
+    into (its other files untouched), changed files replace old ones, and no staging is left behind."""
+    out = tmp_path / "site"
+    write_site(out, [OutputFile("/a/", b"A"), OutputFile("/b/c/", b"C")], {}, "one")
+    first = snapshot(out)
+    report = write_site(out, [OutputFile("/a/", b"A"), OutputFile("/b/c/", b"C2"), OutputFile("/b/d/", b"D"),
+                              OutputFile("/e/f/g.txt", b"G")], {}, "two")
+    after = snapshot(out)
+    assert after["a/index.html"] == first["a/index.html"]
+    assert {rel: data for rel, (data, _) in after.items()} == {
+        "a/index.html": b"A", "b/c/index.html": b"C2", "b/d/index.html": b"D", "e/f/g.txt": b"G",
+        MANIFEST: after[MANIFEST][0]}
+    assert (report.written, report.unchanged) == (3, 1)
+    assert not (out / STAGING).exists()
+    manifest = read_manifest(out)
+    for rel in ("b/c/index.html", "b/d/index.html", "e/f/g.txt"):
+        st = (out / rel).stat()
+        assert (manifest.files[rel].size, manifest.files[rel].mtime_ns) == (st.st_size, st.st_mtime_ns)
