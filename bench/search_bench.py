@@ -30,7 +30,7 @@ from typing import Any, Iterator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from library import make_content, make_library  # noqa: E402
-from measure import run  # noqa: E402
+from measure import Measurement, run  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 QUERIES = ["sepsis", "flu vaccination", "dementia screening 2012", "dement"]
@@ -147,11 +147,12 @@ def our_search_stage(lib: Path, cache: Path, work: Path, repeat: int) -> dict[st
 
 def pagefind_index(site: Path, repeat: int) -> tuple[float, float]:
     """Median seconds and peak MiB of Pagefind indexing the scheme pages; its last index is left in place."""
-    runs = []
-    for _ in range(repeat):
+    def once(sample: bool) -> Measurement:
+        """One Pagefind index from nothing (timed unsampled: sampling memory costs it CPU)."""
         shutil.rmtree(site / "pagefind", ignore_errors=True)
-        runs.append(run([sys.executable, "-m", "pagefind", "--site", str(site), *PAGEFIND_ARGS]))
-    return statistics.median(r.seconds for r in runs), max(r.peak_mib for r in runs)
+        return run([sys.executable, "-m", "pagefind", "--site", str(site), *PAGEFIND_ARGS], sample=sample)
+    seconds = statistics.median(once(False).seconds for _ in range(repeat))
+    return seconds, once(True).peak_mib
 
 
 class CountingWriter:
@@ -292,7 +293,8 @@ def main() -> None:
     parser.add_argument("--schemes", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5, help="page loads per query and page (median)")
     parser.add_argument("--repeat", type=int, default=3, help="index builds each way (median)")
-    parser.add_argument("--work", type=Path, default=Path("/tmp/cquin-search-bench"))
+    parser.add_argument("--work", type=Path, default=Path("/dev/shm/cquin-search-bench") if Path("/dev/shm").is_dir()
+                        else Path("/tmp/cquin-search-bench"))
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "SEARCH.md")
     parser.add_argument("--stage", nargs=3, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -331,7 +333,9 @@ def write_report(args: argparse.Namespace, stage: dict[str, float], build_second
              f"built scheme pages (`{' '.join(PAGEFIND_ARGS[:4])}`). Served by Python's `http.server` on loopback "
              "(no HTTP compression: both indexes compress their own files). Each figure is the median of "
              f"{args.runs} cold page loads (a new browser context each), with the query in the URL, until the first "
-             "result is in the page.", "",
+             f"result is in the page. Index build times are medians of {args.repeat} runs each way, with nothing "
+             f"watching them (Pagefind's memory comes from one more, sampled, run); everything reads and writes "
+             f"under `{args.work}` (see bench/BUILD.md on file systems).", "",
              "## Bytes and time to first results", ""] + table(figures) + [
              "", "Bytes are counted by the server (headers included), so the files Pagefind's web worker fetches "
              "count too. *Search* bytes are the script and index files; *with page* adds the HTML and its "
@@ -346,7 +350,8 @@ def write_report(args: argparse.Namespace, stage: dict[str, float], build_second
              f"| ours: analysis of every scheme, loading each from the build cache first (both cores; in a cold "
              f"build the validation workers analyse as they go, and nothing is loaded) | "
              f"{stage['analyse']:.1f} s |",
-             f"| ours: whoosh index written from the analysis (in a build, in the background beside rendering) | "
+             f"| ours: whoosh index written from the analysis (in a build, in the background beside the search stage "
+             f"and the first pages) | "
              f"{stage['index']:.1f} s |",
              f"| ours: static export ({stage['files']:,.0f} files, {stage['bytes'] / 1048576:.1f} MiB) | "
              f"{stage['export']:.1f} s |",
