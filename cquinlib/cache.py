@@ -11,7 +11,7 @@ import os
 import sqlite3
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 from .cards import SchemeCard, card_from_plain, card_to_plain
 from .diagnostics import Diagnostic, Severity
@@ -164,22 +164,27 @@ def _marker(generation: str) -> CachedScheme:
     return CachedScheme(generation, None, "", "", (), None)
 
 
+def digest_values(*parts: bytes | str, values: Any) -> str:
+    """digest_bytes of some parts and of plain values (strings, numbers, tuples, lists, dicts, None).
+
+    The values go through marshal's version 2, which writes every string in full with its length: later
+    versions write back-references, which depend on how objects happen to be shared in memory, so equal values
+    could give different bytes.
+    """
+    return digest_bytes(*parts, marshal.dumps(values, 2))
+
+
 def goals_digest(card: Optional[SchemeCard]) -> str:
     """A digest of what a card's goals give related lists and search facets: names, national goals, domains and
-    topics. Made once per validated scheme, so a build need not walk every goal of the library to key them.
-
-    marshal's version 2 writes every string in full with its length (no back-references, which would depend on
-    how objects happen to be shared), so equal goals give equal bytes.
-    """
+    topics. Made once per validated scheme, so a build need not walk every goal of the library to key them."""
     if card is None:
         return ""
-    return digest_bytes(marshal.dumps([(g.name, g.national, g.domain, g.topics) for g in card.goals], 2))
+    return digest_values(values=[(g.name, g.national, g.domain, g.topics) for g in card.goals])
 
 
 def card_digest(card: Optional[SchemeCard]) -> str:
-    """A digest of what listings show of a scheme (of its repr: marshal's bytes depend on which objects are
-    shared, so equal cards could digest differently)."""
-    return digest_bytes(repr(card_to_plain(card))) if card else ""
+    """A digest of what listings show of a scheme."""
+    return digest_values(values=card_to_plain(card)) if card else ""
 
 
 def _diagnostics(src_path: str, rows: tuple[tuple[int, int, str, str, str], ...]) -> tuple[Diagnostic, ...]:

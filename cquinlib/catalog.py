@@ -114,6 +114,7 @@ class Catalog:
     by_region: dict[str, tuple[SchemeCard, ...]]
     by_type: dict[str, tuple[SchemeCard, ...]]
     providers: tuple[Provider, ...]
+    provider_slug_of: dict[str, str]  # every provider name on a built scheme, made a slug once
     goals_by_topic: dict[str, tuple[GoalEntry, ...]]
     goals_by_domain: dict[str, tuple[GoalEntry, ...]]
     untopical_goals: tuple[GoalEntry, ...]
@@ -150,13 +151,8 @@ class Catalog:
         return slug in self.provider_slugs
 
     def named_provider_has_page(self, name: str) -> bool:
-        """has_provider_page for a provider's name as a scheme gives it."""
-        return self._pages_by_provider_name[name]
-
-    @cached_property
-    def _pages_by_provider_name(self) -> dict[str, bool]:
-        """Whether each provider name on a built scheme has a page (names repeat: each is made a slug once)."""
-        return {name: self.has_provider_page(slugify(name)) for name in {s.provider_name for s in self.built}}
+        """has_provider_page for a provider's name as a built scheme gives it."""
+        return self.provider_slug_of[name] in self.provider_slugs
 
     def national_goal_url(self, year: str, goal_id: str) -> str:
         """Where a national goal is described."""
@@ -179,6 +175,7 @@ def catalog_from_cards(regions: Iterable[Region], topics: Iterable[Topic], years
             for g in s.goals]
     entries = _Entries()
     by_topic, by_domain, untopical = _goal_groups(uses)
+    slugs = {name: slugify(name) for name in {s.provider_name for s in built}}  # names repeat across schemes
     return Catalog(
         years=tuple(sorted(years, key=lambda y: y.slug)),
         regions={r.slug: r for r in sorted(regions, key=lambda r: r.slug)},
@@ -186,7 +183,7 @@ def catalog_from_cards(regions: Iterable[Region], topics: Iterable[Topic], years
         built=built, listed=listed,
         by_year=_group(listed, lambda s: [s.year]), by_region=_group(listed, lambda s: [s.region]),
         by_type=_group(listed, lambda s: [s.provider_type]),
-        providers=_providers(listed),
+        providers=_providers(listed, slugs), provider_slug_of=slugs,
         goals_by_topic={k: entries(by_topic[k]) for k in sorted(by_topic)},
         goals_by_domain={k: entries(by_domain[k]) for k in sorted(by_domain)},
         untopical_goals=entries(untopical),
@@ -220,9 +217,8 @@ def _goal_groups(uses: list[GoalUse]) -> tuple[dict[str, list[GoalUse]], dict[st
     return by_topic, by_domain, untopical
 
 
-def _providers(schemes: tuple[SchemeCard, ...]) -> tuple[Provider, ...]:
-    """Providers by slug; the name shown is the one on their most recent scheme."""
-    slugs = {name: slugify(name) for name in {s.provider_name for s in schemes}}  # names repeat across schemes
+def _providers(schemes: tuple[SchemeCard, ...], slugs: dict[str, str]) -> tuple[Provider, ...]:
+    """Providers by slug (slugs: of each provider name); the name shown is the one on their most recent scheme."""
     grouped = _group(schemes, lambda s: [slugs[s.provider_name]])
     return tuple(Provider(slug, max(items, key=lambda s: (s.year, s.id)).provider_name,
                           tuple(sorted(items, key=lambda s: (s.year, s.id), reverse=True)))

@@ -222,11 +222,9 @@ def in_background(fn: Callable[..., R], *args: Any) -> Pending[R]:
     process.start()
     gc.unfreeze()
     send.close()
-    waited: list[bool] = []
 
     def wait(quiet: bool = False) -> Optional[R]:
         """The background call's result, once it has finished."""
-        waited.append(True)
         try:
             ok, value = receive.recv()
         except EOFError:
@@ -240,7 +238,7 @@ def in_background(fn: Callable[..., R], *args: Any) -> Pending[R]:
             raise value
         return value  # type: ignore[no-any-return]
 
-    return Pending(wait, lambda: not waited and process.is_alive())
+    return Pending(wait, lambda: not receive.closed and process.is_alive())  # wait() closes the pipe
 
 
 def finished(result: R) -> Pending[R]:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import marshal
 import os
 import pickle
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Mapping, Optional
 
-from .cache import BuildCache, card_digest, digest_bytes, goals_digest
+from .cache import BuildCache, card_digest, digest_bytes, digest_values, goals_digest
 from .cards import SchemeCard, card_of
 from .model import Library, Scheme
 from .parallel import Pending, finished, in_background, run_parallel
@@ -179,7 +178,7 @@ def related_key_of(source: SearchSource) -> str:
     # Status stands for listed; the id holds the year. Each card's goals digest was made when it was validated.
     parts = [part for c in sorted(source.cards, key=lambda c: c.id)
              for part in (c.id, c.status, source.goal_digests[c.id])]
-    return digest_bytes(INDEX_VERSION, f"{RELATED_COUNT}:{RELATED_TERMS}", repr(source.labels), marshal.dumps(parts, 2))
+    return digest_values(INDEX_VERSION, f"{RELATED_COUNT}:{RELATED_TERMS}", repr(source.labels), values=parts)
 
 
 def _read_json(path: Path, key: str) -> Optional[dict[str, Any]]:

@@ -23,14 +23,13 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import marshal
 import zlib
 from typing import Any, Callable, Mapping, NamedTuple
 
 from whoosh.analysis import STOP_WORDS
 from whoosh.scoring import BM25F
 
-from .cache import digest_bytes
+from .cache import digest_bytes, digest_values
 from .cards import SchemeCard
 from .model import DOMAIN_NAMES, TYPE_NAMES
 from .search import Labels
@@ -153,7 +152,7 @@ def _facet_file(ordered: list[SchemeCard], goal_digests: Mapping[str, str], labe
     """The facet table's file, keyed by what it is made from: each document's year, region, type and goals
     (their digest), in order. Its bytes are made only when that changed (a title edit leaves it alone)."""
     parts = [part for c in ordered for part in (c.id, c.year, c.region, c.provider_type, goal_digests[c.id])]
-    key = digest_bytes(str(FORMAT_VERSION), "f.gz", labels_key, marshal.dumps(parts, 2))
+    key = digest_values(str(FORMAT_VERSION), "f.gz", labels_key, values=parts)
     return SearchFile(SEARCH_URL + "f.gz", key, lambda: _gzip(_dumps(facet_table(ordered, labels))))
 
 

@@ -58,7 +58,7 @@ class ExportState:
 
 def doc_stats(terms: DocTerms) -> DocStats:
     """The export's part of an analysed document."""
-    return DocStats(terms.id, terms.digest, marshal.dumps((terms.frequencies(), terms.words)))
+    return DocStats(terms.id, terms.digest, marshal.dumps(terms.frequencies_and_words()))
 
 
 def state_of(docs: list[DocStats]) -> ExportState:

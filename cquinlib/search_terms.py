@@ -78,14 +78,10 @@ class DocTerms:
         words: tuple[tuple[str, str], ...] = marshal.loads(self.packed)[1]
         return words
 
-    @property
-    def lengths(self) -> tuple[int, ...]:
-        """Tokens in each text field: whoosh's field lengths."""
-        return tuple(sum(freq for _, freq, _ in postings) for postings in self.fields)
-
-    def frequencies(self) -> tuple[tuple[tuple[str, int], ...], ...]:
-        """Per text field, (stem, frequency) pairs: what the export needs, without positions."""
-        return tuple(tuple((stem, freq) for stem, freq, _ in postings) for postings in self.fields)
+    def frequencies_and_words(self) -> tuple[tuple[tuple[tuple[str, int], ...], ...], tuple[tuple[str, str], ...]]:
+        """Per text field, (stem, frequency) pairs, and the words: what the export needs, without positions."""
+        fields, words = marshal.loads(self.packed)
+        return tuple(tuple((stem, freq) for stem, freq, _ in postings) for postings in fields), words
 
     def whoosh_fields(self) -> dict[str, Any]:
         """Keyword arguments for whoosh's add_document."""
