@@ -1,8 +1,7 @@
-"""Make the synthetic benchmark library with the shared generator, fixed so that it is valid v1."""
+"""Make the synthetic benchmark library with the shared generator."""
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,22 +11,12 @@ HUGO_BUILD = GENERATOR.parent / "hugo_build.sh"
 
 
 def make_library(out: Path, schemes: int, seed: int = 1) -> Path:
-    """Generate `schemes` schemes into out (once), renaming the generator's unknown 'frequency' key.
-
-    The generator writes `frequency:` in indicators; format v1 has `collection_frequency` and
-    `reporting_frequency`, and our validator rightly rejects the unknown key. The rename keeps the data the
-    same for both generators (Hugo ignores the key either way).
-    """
+    """Generate `schemes` schemes into out, once: a `.complete` marker says a folder was generated in full."""
     marker = out / ".complete"
     if marker.is_file():
         return out
     subprocess.run([sys.executable, str(GENERATOR), str(out), "--schemes", str(schemes), "--seed", str(seed)],
                    check=True)
-    for path in out.rglob("*.yaml"):
-        text = path.read_text(encoding="utf-8")
-        fixed = re.sub(r"^(\s+)frequency:", r"\1collection_frequency:", text, flags=re.MULTILINE)
-        if fixed != text:
-            path.write_text(fixed, encoding="utf-8")
     marker.write_text("")
     return out
 

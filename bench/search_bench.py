@@ -68,15 +68,11 @@ def stage_timings(lib: Path, cache: Path, scratch: Path) -> dict[str, float]:
     """Our search stage from nothing, in this process: analysis and index, export, related (validation from the
     warm cache; in a build, analysis runs in the validation workers and the index is written in the background)."""
     sys.path.insert(0, str(REPO))
-    from cquinlib.cache import BuildCache
-    from cquinlib.load import scan_library
-    from cquinlib.pipeline import code_digest
-    from cquinlib.search_build import source_from_sources
-    from cquinlib.search_related import related_schemes
-    from cquinlib.sources import validate_sources
+    from cquinlib.build.cache import BuildCache
+    from cquinlib.search.related import related_schemes
 
-    build_cache = BuildCache(cache, code_digest())
-    source = source_from_sources(lib, validate_sources(scan_library(lib), build_cache), build_cache)
+    build_cache = BuildCache(cache)
+    source = _source(lib, build_cache)
     started = time.perf_counter()
     state, files, made, times = _search_stage(source, scratch, {})
     related = time.perf_counter()
@@ -88,22 +84,33 @@ def stage_timings(lib: Path, cache: Path, scratch: Path) -> dict[str, float]:
             "files": len(files), "bytes": made, "total": time.perf_counter() - started - edit["edit_total"], **edit}
 
 
+def _source(lib: Path, build_cache: Any) -> Any:
+    """The search source of a library, validated through the build cache as a build validates it."""
+    from cquinlib.library.load import scan_library
+    from cquinlib.library.validate import ValidateOptions, validate_library
+    from cquinlib.search.stage import source_of, validation_analysis
+
+    return source_of(validate_library(scan_library(lib), ValidateOptions(store=build_cache,
+                                                                         analysis=validation_analysis)))
+
+
 def _search_stage(source: Any, scratch: Path, previous: dict[str, str]) -> tuple[Any, list[Any], int, dict[str, float]]:
     """Analyse what the index lacks, write it, update the export state, and make the files whose key is new."""
-    from cquinlib.search import index_digest, plan_index, write_index
-    from cquinlib.search_export import export_files
-    from cquinlib.search_state import doc_stats, update_state
+    from cquinlib.search.document import index_digest
+    from cquinlib.search.index import plan_index, write_index
+    from cquinlib.search.export import export_files
+    from cquinlib.search.state import doc_stats, update_state
 
     started = time.perf_counter()
-    plan = plan_index(source.root, source.keys, scratch)
+    plan = plan_index(source.root, source.keys, source.code, scratch)
     documents = source.terms(list(plan.added + plan.changed))
     analysed = time.perf_counter()
     write_index(plan, documents)
     indexed = time.perf_counter()
     digests = {sid: index_digest(key) for sid, key in source.keys.items()}
-    state = update_state(plan.path, digests, lambda ids: {i: doc_stats(documents[i]) for i in ids})
+    state = update_state(plan.path, digests, lambda ids: {i: doc_stats(documents[i]) for i in ids}, source.code)
     files = export_files(state, {c.id: c for c in source.listed}, source.card_keys, source.goal_digests,
-                         source.labels)
+                         source.labels, source.code)
     made = sum(len(f.make()) for f in files if previous.get(f.url) != f.key)
     exported = time.perf_counter()
     return state, files, made, {"analyse": analysed - started, "index": indexed - analysed,
@@ -112,16 +119,12 @@ def _search_stage(source: Any, scratch: Path, previous: dict[str, str]) -> tuple
 
 def _one_edit(lib: Path, scratch: Path, build_cache: Any, previous: dict[str, str]) -> dict[str, float]:
     """Analysis, index update and export after one scheme's title is edited (related lists are reused)."""
-    from cquinlib.load import scan_library
-    from cquinlib.search_build import source_from_sources
-    from cquinlib.sources import validate_sources
-
     schemes = sorted(p for p in lib.rglob("*.yaml") if not p.name.startswith("_"))
     target = schemes[len(schemes) // 2]
     original = target.read_text(encoding="utf-8")
     try:
         target.write_text(original.replace('title: "', 'title: "Edited ', 1), encoding="utf-8")
-        source = source_from_sources(lib, validate_sources(scan_library(lib), build_cache), build_cache)
+        source = _source(lib, build_cache)
         started = time.perf_counter()
         _, files, made, times = _search_stage(source, scratch, previous)
         total = time.perf_counter() - started

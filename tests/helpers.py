@@ -7,7 +7,7 @@ from urllib.parse import urldefrag, urlparse
 
 from bs4 import BeautifulSoup
 
-from cquinlib.cli import main
+from cquinlib.commands.cli import main
 
 
 def build(root: Path, *extra: str) -> int:

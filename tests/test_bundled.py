@@ -7,10 +7,9 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from cquinlib.cli import main
-from cquinlib.load import load_library
-from cquinlib.spec import PROVIDER_TYPES
-from cquinlib.validate import validate_library
+from cquinlib.commands.cli import main
+from cquinlib.format.spec import PROVIDER_TYPES
+from cquinlib.library.validate import load_library
 from helpers import broken_links
 
 
@@ -26,13 +25,13 @@ def bundled_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_bundled_library_has_no_problems_even_strict() -> None:
     """No errors and no warnings in the bundled library."""
-    _, diagnostics = validate_library(load_library(REPO / "schemes"))
+    _, diagnostics = load_library(REPO / "schemes")
     assert [d.format() for d in diagnostics] == []
 
 
 def test_bundled_library_coverage() -> None:
     """At least 40 schemes, 8 years from 2008/09 to 2023/24, 6 regions, every provider type, real and illustrative."""
-    library, _ = validate_library(load_library(REPO / "schemes"))
+    library, _ = load_library(REPO / "schemes")
     schemes = library.schemes
     assert len(schemes) >= 40
     years = {s.year for s in schemes}

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, SCHEME, LibraryMaker
-from cquinlib.cli import main
+from cquinlib.commands.cli import main
 
 LINE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>[0-9]+):(?P<column>[0-9]+): (?P<warning>warning: )?"
                   r"(?P<field>[A-Za-z0-9_.\[\]-]+): (?P<message>.+)$")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from conftest import REPO
-from cquinlib.cli import make_parser
-from cquinlib.spec import GOAL, INDICATOR, SCHEME, YEAR_FILE, Mapping
+from cquinlib.commands.cli import make_parser
+from cquinlib.format.spec import GOAL, INDICATOR, SCHEME, YEAR_FILE, Mapping
 
 
 def all_keys(shape: Mapping) -> set[str]:

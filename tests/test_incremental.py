@@ -11,9 +11,10 @@ from typing import Any, Callable
 import pytest
 
 from conftest import SCHEME, write_content, write_library
-from cquinlib import search_build
-from cquinlib.pipeline import BuildOptions, build_site, default_templates_dir
-from cquinlib.write import MANIFEST, STAGING, OutputFile, read_manifest, write_site
+from cquinlib.search import stage as search_build
+from cquinlib.build.options import BuildOptions, default_templates_dir
+from cquinlib.build.pipeline import build_site
+from cquinlib.site.write import MANIFEST, STAGING, OutputFile, read_manifest, write_site
 from helpers import snapshot
 
 SECOND = SCHEME.replace("Example acute scheme 2010/11", "Second scheme").replace(

@@ -8,7 +8,7 @@ import markdown
 import nh3
 import pytest
 
-from cquinlib.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, PLAIN_PARAGRAPH, URL_SCHEMES, MarkdownRenderer
+from cquinlib.site.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, PLAIN_PARAGRAPH, URL_SCHEMES, MarkdownRenderer
 
 SAMPLES = [
     "Reduce avoidable harm from VTE.",

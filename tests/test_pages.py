@@ -8,7 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import SCHEME, write_content, write_library
-from cquinlib import catalog as catalog_module
+from cquinlib.library import catalog as catalog_module
 from helpers import broken_links, build, page
 
 COMMUNITY = """\
@@ -237,7 +237,7 @@ def test_output_is_deterministic(tmp_path: Path) -> None:
     write_content(tmp_path)
     args = ["--schemes", str(tmp_path / "schemes"), "--content", str(tmp_path / "content"),
             "--cache", str(tmp_path / "cache")]
-    from cquinlib.cli import main
+    from cquinlib.commands.cli import main
     assert main(["build", *args, "--out", str(tmp_path / "a")]) == 0
     assert main(["build", *args, "--out", str(tmp_path / "b")]) == 0
     # .cquin-manifest.json is the build's bookkeeping (file times for incremental builds), not site content.

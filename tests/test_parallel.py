@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from cquinlib.parallel import iter_parallel, run_parallel
+from cquinlib.core.parallel import iter_parallel, run_parallel
 
 
 def square_and_where(parent: int, item: int) -> tuple[int, bool]:

@@ -15,10 +15,9 @@ from pathlib import Path
 import pytest
 
 from conftest import SCHEME, YEAR_2010, YEAR_2019, LibraryMaker
-from cquinlib.diagnostics import Diagnostic, Severity
-from cquinlib.load import load_library
-from cquinlib.model import Library
-from cquinlib.validate import validate_library
+from cquinlib.core.diagnostics import Diagnostic, Severity
+from cquinlib.library.model import Library
+from cquinlib.library.validate import load_library
 
 EXAMPLE = "2010-11/london/example"
 EMAIL = "private.person@example.nhs.uk"
@@ -47,7 +46,7 @@ def check(make_library: LibraryMaker, schemes: dict[str, str] | None = None,
           **kwargs: object) -> tuple[Path, Library, tuple[Diagnostic, ...]]:
     """Write a library, load and validate it; return its schemes folder, model and diagnostics."""
     lib = make_library(schemes, **kwargs)
-    library, diagnostics = validate_library(load_library(lib))
+    library, diagnostics = load_library(lib)
     return lib, library, diagnostics
 
 
@@ -242,7 +241,7 @@ def test_not_utf8(make_library: LibraryMaker) -> None:
     lib = make_library()
     raw = SCHEME.encode("utf-8").replace(b"NHS Example", b"NHS \xe9xample")  # Latin-1 'é'
     scheme_path(lib).write_bytes(raw)
-    library, diagnostics = validate_library(load_library(lib))
+    library, diagnostics = load_library(lib)
     line, column = where(SCHEME, "NHS Example")  # the bad byte replaces 'E' of the commissioner
     assert SCHEME.splitlines()[line - 1] == "  - NHS Example"
     assert_at(one(diagnostics), scheme_path(lib), (line, column + 4), "", "not valid UTF-8")
@@ -558,7 +557,7 @@ def test_scheme_file_outside_a_region_folder(make_library: LibraryMaker) -> None
     lib = make_library()
     (lib / "2010-11" / "stray.yaml").write_text(SCHEME, encoding="utf-8")
     (lib / "stray.yml").write_text(SCHEME, encoding="utf-8")
-    _, diagnostics = validate_library(load_library(lib))
+    _, diagnostics = load_library(lib)
     assert [(d.src_path, d.field) for d in diagnostics] == [
         (lib / "2010-11" / "stray.yaml", "path"), (lib / "stray.yml", "path")]
     assert "region folder" in diagnostics[0].message
@@ -567,7 +566,7 @@ def test_scheme_file_outside_a_region_folder(make_library: LibraryMaker) -> None
 def test_missing_regions_file(make_library: LibraryMaker) -> None:
     lib = make_library()
     (lib / "_regions.yaml").unlink()
-    library, diagnostics = validate_library(load_library(lib))
+    library, diagnostics = load_library(lib)
     assert_at(one(diagnostics), lib / "_regions.yaml", (1, 1), "", "_regions.yaml is missing")
 
 
@@ -776,7 +775,7 @@ def test_attachment_present_is_in_model(make_library: LibraryMaker) -> None:
     folder = lib / "2010-11" / "london" / "example" / "docs"
     folder.mkdir(parents=True)
     (folder / "full-scheme.pdf").write_bytes(b"%PDF-1.4 twelve")
-    library, diagnostics = validate_library(load_library(lib))
+    library, diagnostics = load_library(lib)
     assert diagnostics == ()
     attachment = library.schemes[0].attachments[0]
     assert (attachment.file, attachment.title, attachment.size) == ("docs/full-scheme.pdf", "The document", 15)
@@ -794,7 +793,7 @@ def test_attachment_missing(make_library: LibraryMaker) -> None:
 def test_attachment_beside_the_scheme_file_rather_than_in_its_folder(make_library: LibraryMaker) -> None:
     lib = make_library({EXAMPLE: with_attachment("full-scheme.pdf")})
     (lib / "2010-11" / "london" / "full-scheme.pdf").write_bytes(b"x")
-    _, diagnostics = validate_library(load_library(lib))
+    _, diagnostics = load_library(lib)
     assert "not found" in one(diagnostics).message
 
 
@@ -807,7 +806,7 @@ def test_attachment_path_escaping_the_folder(make_library: LibraryMaker, tmp_pat
     (folder / "x.pdf").write_bytes(b"x")                      # exists, so only the path itself is wrong
     (lib / "2010-11" / "london" / "x.pdf").write_bytes(b"x")  # what ../x.pdf would reach
     (tmp_path / "secret.txt").write_bytes(b"x")
-    library, diagnostics = validate_library(load_library(lib))
+    library, diagnostics = load_library(lib)
     text = with_attachment(name)
     assert_at(one(diagnostics), scheme_path(lib), where(text, quoted(name)), "attachments[0].file",
               f"'{name}'", "example/")
@@ -821,7 +820,7 @@ def test_attachment_symlink_pointing_outside(make_library: LibraryMaker, tmp_pat
     secret = tmp_path / "secret.txt"
     secret.write_text("private", encoding="utf-8")
     os.symlink(secret, folder / "link.pdf")
-    library, diagnostics = validate_library(load_library(lib))
+    library, diagnostics = load_library(lib)
     assert_at(one(diagnostics), scheme_path(lib), where(with_attachment("link.pdf"), "'link.pdf'"),
               "attachments[0].file", "'link.pdf' lies outside")
     assert library.schemes == ()
@@ -835,7 +834,7 @@ def test_attachment_under_a_symlinked_folder_pointing_outside(make_library: Libr
     outside.mkdir()
     (outside / "a.pdf").write_bytes(b"x")
     os.symlink(outside, folder / "docs")
-    _, diagnostics = validate_library(load_library(lib))
+    _, diagnostics = load_library(lib)
     assert "lies outside" in one(diagnostics).message
 
 
@@ -845,7 +844,7 @@ def test_attachment_listed_twice(make_library: LibraryMaker) -> None:
     folder = lib / "2010-11" / "london" / "example"
     folder.mkdir()
     (folder / "a.pdf").write_bytes(b"x")
-    _, diagnostics = validate_library(load_library(lib))
+    _, diagnostics = load_library(lib)
     assert_at(one(diagnostics), scheme_path(lib), where(text, "'a.pdf'", 2), "attachments[1].file",
               "listed twice")
 
@@ -856,7 +855,7 @@ def test_attachment_listed_twice(make_library: LibraryMaker) -> None:
 def test_two_files_producing_the_same_page(make_library: LibraryMaker) -> None:
     lib = make_library()
     scheme_path(lib, suffix=".yml").write_text(SCHEME, encoding="utf-8")
-    library, diagnostics = validate_library(load_library(lib))
+    library, diagnostics = load_library(lib)
     assert_at(one(diagnostics), scheme_path(lib, suffix=".yml"), (1, 1), "slug", "example.yml", "example.yaml",
               "same page")
     assert [s.id for s in library.schemes] == [EXAMPLE]
@@ -1042,7 +1041,7 @@ def test_errors_and_warnings_together(make_library: LibraryMaker) -> None:
 
 
 def test_missing_schemes_folder(tmp_path: Path) -> None:
-    library, diagnostics = validate_library(load_library(tmp_path / "nowhere"))
+    library, diagnostics = load_library(tmp_path / "nowhere")
     assert_at(one(diagnostics), tmp_path / "nowhere", (1, 1), "", "schemes folder not found")
     assert library.schemes == ()
 
@@ -1058,7 +1057,7 @@ def test_diagnostic_format_names_path_line_column_field() -> None:
 def test_empty_regions_file_still_checks_regions(make_library) -> None:  # type: ignore[no-untyped-def]
     """A _regions.yaml of {} defines no regions, so every scheme's region folder is unknown."""
     lib = make_library(regions="{}\n")
-    _, diagnostics = validate_library(load_library(lib))
+    _, diagnostics = load_library(lib)
     assert any(d.field == "region" and "is not a region in _regions.yaml" in d.message for d in diagnostics)
 
 
@@ -1066,5 +1065,5 @@ def test_upper_case_suffix_is_reported(make_library) -> None:  # type: ignore[no
     """x.YAML is not silently skipped: the contributor is told to rename it."""
     lib = make_library({"2010-11/london/example": SCHEME})
     (lib / "2010-11" / "london" / "example.yaml").rename(lib / "2010-11" / "london" / "other.YAML")
-    _, diagnostics = validate_library(load_library(lib))
+    _, diagnostics = load_library(lib)
     assert [d.message for d in diagnostics] == ["'other.YAML' must end in lower-case '.yaml' to be read as a scheme"]

@@ -87,8 +87,8 @@ def test_template_error_leaves_output_untouched_and_names_template(tmp_path: Pat
     """A template typo fails loudly (StrictUndefined), names the template and line, and writes nothing."""
     import shutil
 
-    from cquinlib.cli import main
-    from cquinlib.pipeline import default_templates_dir
+    from cquinlib.commands.cli import main
+    from cquinlib.build.options import default_templates_dir
 
     write_library(tmp_path)
     write_content(tmp_path)
@@ -98,8 +98,9 @@ def test_template_error_leaves_output_untouched_and_names_template(tmp_path: Pat
     shutil.copytree(default_templates_dir(), templates)
     scheme_html = templates / "scheme.html"
     scheme_html.write_text(scheme_html.read_text().replace("{{ scheme.title }}</h1>", "{{ scheme.titel }}</h1>"))
-    from cquinlib.pipeline import BuildOptions, build_site
-    from cquinlib.diagnostics import BuildFailed
+    from cquinlib.build.options import BuildOptions
+    from cquinlib.build.pipeline import build_site
+    from cquinlib.core.diagnostics import BuildFailed
     import pytest
 
     with pytest.raises(BuildFailed) as failure:

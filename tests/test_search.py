@@ -15,13 +15,14 @@ import pytest
 from whoosh import index as whoosh_index
 
 from conftest import SCHEME, write_content, write_library
-from cquinlib.cli import main
-from cquinlib.load import load_library
-from cquinlib.search import HELD_FILE, index_path, search, update_index
-from cquinlib.search_analysis import SearchAnalyzer, stemming_analyzer
-from cquinlib.search_build import build_search, source_from_library
-from cquinlib.search_related import RELATED_TERMS, goals_text
-from cquinlib.validate import validate_library
+from cquinlib.commands.cli import main
+from cquinlib.library.load import scan_library
+from cquinlib.library.validate import validate_library
+from cquinlib.search.analysis import SearchAnalyzer, stemming_analyzer
+from cquinlib.search.index import HELD_FILE, index_path, update_index
+from cquinlib.search.query import search
+from cquinlib.search.related import RELATED_TERMS, goals_text
+from cquinlib.search.stage import build_search, source_of
 from helpers import build, page
 from search_library import LISTED, built_search_library, write_search_library
 
@@ -118,14 +119,13 @@ def test_invalid_library_exits_1_with_diagnostics(tmp_path: Path, capsys: pytest
 
 
 def library_of(root: Path) -> Any:
-    """The validated library under root."""
-    library, _ = validate_library(load_library(root / "schemes"))
-    return library
+    """The validated library under root, through the one validation path (no cache)."""
+    return validate_library(scan_library(root / "schemes"))
 
 
 def recording_update(root: Path, cache: Path) -> tuple[Any, list[str]]:
     """Update root's index in cache, recording which schemes were loaded to be indexed."""
-    source = source_from_library(library_of(root))
+    source = source_of(library_of(root))
     loaded: list[str] = []
 
     def load(wanted: list[str]) -> Any:
@@ -133,7 +133,7 @@ def recording_update(root: Path, cache: Path) -> tuple[Any, list[str]]:
         loaded.extend(wanted)
         return source.terms(wanted)
 
-    return update_index(source.root, source.keys, load, cache), loaded
+    return update_index(source.root, source.keys, load, source.code, cache), loaded
 
 
 def test_incremental_update_touches_only_what_changed(tmp_path: Path) -> None:
@@ -313,7 +313,7 @@ def test_no_private_contact_in_any_search_file_or_index(lib: Path) -> None:
 def test_related_schemes_are_whooshs_more_like_this(lib: Path) -> None:
     """Related lists equal whoosh's more_like over the goals field: best first, listed only, never itself."""
     library = library_of(lib)
-    source = source_from_library(library)
+    source = source_of(library)
     result = build_search(source, lib / "related-cache")
     ix = whoosh_index.open_dir(str(result.update.path))
     with ix.searcher() as searcher:

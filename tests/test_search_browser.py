@@ -13,7 +13,7 @@ from typing import Any, Iterator
 import pytest
 
 from conftest import SCHEME, write_content, write_library
-from cquinlib.cli import main
+from cquinlib.commands.cli import main
 from helpers import build
 from search_library import built_search_library
 

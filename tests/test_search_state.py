@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from cquinlib.parallel import in_background
-from cquinlib.search_analysis import SearchAnalyzer
-from cquinlib.search_state import DocStats, doc_stats, patch_state, state_of, update_state
-from cquinlib.search_terms import FACET_FIELDS, TEXT_FIELDS, analyse_document
+from cquinlib.core.parallel import in_background
+from cquinlib.search.analysis import SearchAnalyzer
+from cquinlib.search.state import DocStats, doc_stats, patch_state, state_of, update_state
+from cquinlib.search.terms import FACET_FIELDS, TEXT_FIELDS, analyse_document
 
 WORDS = "falls vaccination vaccinated sepsis dementia screening wards staff flu audit quokka".split()
 
@@ -49,12 +49,12 @@ def test_update_state_patches_only_the_changed_documents(tmp_path: Path) -> None
                 for sid in wanted}
 
     digests = {sid: "v1" for sid in ids}
-    update_state(tmp_path, digests, analyse)
+    update_state(tmp_path, digests, analyse, "code")
     version[ids[3]], digests[ids[3]] = 2, "v2"
-    patched = update_state(tmp_path, digests, analyse)
+    patched = update_state(tmp_path, digests, analyse, "code")
     assert asked == [ids, [ids[3]]]
     (tmp_path / "fresh").mkdir()
-    assert patched == update_state(tmp_path / "fresh", digests, analyse)
+    assert patched == update_state(tmp_path / "fresh", digests, analyse, "code")
 
 
 def _fails() -> None:

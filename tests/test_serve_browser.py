@@ -79,8 +79,8 @@ def test_template_error_names_template_and_line(browser, tmp_path: Path) -> None
     """A typo in a template shows the template's file and line on the error page."""
     import shutil
 
-    from cquinlib.pipeline import BuildOptions, default_templates_dir
-    from cquinlib.serve import DevState, error_page
+    from cquinlib.build.options import BuildOptions, default_templates_dir
+    from cquinlib.commands.serve import DevState, error_page
 
     templates = tmp_path / "templates"
     shutil.copytree(default_templates_dir(), templates)

@@ -1,0 +1,8 @@
+"""library: a folder of scheme files, read, validated and modelled.
+
+Owns the model (frozen dataclasses), every URL and output path (urls), the scan of a schemes folder (load), the
+shared files (shared), the one validation path that check, build, serve and search all take (validate), the
+conversion of valid data into the model (convert), the light cards listings use (cards) and the groupings
+pages list (catalog).
+May import: core, format. Never the site, search, build or the command line.
+"""

@@ -1,0 +1,273 @@
+"""Derived views of a library for listings: by year, region, type, provider, topic, domain, national goal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Callable, Hashable, Iterable, NamedTuple, TypeVar
+
+from . import urls
+from .cards import GoalCard, SchemeCard
+from .model import Region, Topic, Year
+from .urls import slugify
+
+NEWEST_COUNT = 10
+TOPIC_PAGE_ROWS = 200  # goal uses on one page of a topic: a large library's topics run to thousands
+T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+
+
+class GoalUse(NamedTuple):
+    """One goal as one scheme uses it."""
+
+    scheme: SchemeCard
+    goal: GoalCard
+
+
+@dataclass(frozen=True)
+class GoalEntry:
+    """Goals with the same name across schemes, and the schemes that use them."""
+
+    name: str
+    uses: tuple[GoalUse, ...]
+
+    @property
+    def anchor(self) -> str:
+        """Fragment id for this goal within a listing."""
+        return goal_anchor(self.name)
+
+
+class Heading(NamedTuple):
+    """What a page shows of a goal entry above its part of the uses: the name, and the fragment it gives."""
+
+    name: str
+
+    @property
+    def anchor(self) -> str:
+        """Fragment id for this goal within a listing."""
+        return goal_anchor(self.name)
+
+
+def goal_anchor(name: str) -> str:
+    """The fragment id of a goal entry's heading."""
+    return "goal-" + slugify(name)
+
+
+class TopicSection(NamedTuple):
+    """The part of a goal entry that one page of a topic shows."""
+
+    entry: Heading
+    uses: tuple[GoalUse, ...]
+    continued: bool
+
+
+class TopicPage(NamedTuple):
+    """One page of a topic's goals."""
+
+    number: int
+    total: int
+    url: str
+    sections: tuple[TopicSection, ...]
+
+
+def topic_pages(url: str, entries: tuple[GoalEntry, ...], rows: int) -> tuple[TopicPage, ...]:
+    """A topic's entries cut into pages of `rows` uses; an entry may run on to the next page."""
+    pages: list[list[TopicSection]] = [[]]
+    room = rows
+    for entry in entries:
+        start = 0
+        while start < len(entry.uses):
+            if room == 0:
+                pages.append([])
+                room = rows
+            take = min(room, len(entry.uses) - start)
+            pages[-1].append(TopicSection(Heading(entry.name), entry.uses[start:start + take], start > 0))
+            start += take
+            room -= take
+    return tuple(TopicPage(n, len(pages), urls.listing_page_url(url, n), tuple(sections))
+                 for n, sections in enumerate(pages, start=1))
+
+
+@dataclass(frozen=True)
+class Provider:
+    """A provider and its listed schemes across years and commissioners."""
+
+    slug: str
+    name: str
+    schemes: tuple[SchemeCard, ...]
+
+    @property
+    def url(self) -> str:
+        """The provider's page."""
+        return urls.provider_url(self.slug)
+
+    @property
+    def types(self) -> tuple[str, ...]:
+        """Provider types its schemes give, sorted."""
+        return tuple(sorted({s.provider_type for s in self.schemes}))
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Every grouping the pages list, computed once from the library."""
+
+    years: tuple[Year, ...]
+    regions: dict[str, Region]
+    topics: dict[str, Topic]
+    built: tuple[SchemeCard, ...]
+    listed: tuple[SchemeCard, ...]
+    by_year: dict[str, tuple[SchemeCard, ...]]
+    by_region: dict[str, tuple[SchemeCard, ...]]
+    by_type: dict[str, tuple[SchemeCard, ...]]
+    providers: tuple[Provider, ...]
+    provider_slug_of: dict[str, str]  # every provider name on a built scheme, made a slug once
+    goals_by_topic: dict[str, tuple[GoalEntry, ...]]
+    goals_by_domain: dict[str, tuple[GoalEntry, ...]]
+    untopical_goals: tuple[GoalEntry, ...]
+    adoptions: dict[tuple[str, str], tuple[SchemeCard, ...]]
+    newest: tuple[SchemeCard, ...]
+
+    def year(self, slug: str) -> Year:
+        """The year with this slug."""
+        return next(y for y in self.years if y.slug == slug)
+
+    @cached_property
+    def topic_pages(self) -> dict[str, tuple[TopicPage, ...]]:
+        """Each topic's pages."""
+        return {slug: topic_pages(topic.url, self.goals_by_topic.get(slug, ()), TOPIC_PAGE_ROWS)
+                for slug, topic in self.topics.items()}
+
+    def entry_url(self, topic: str, entry: GoalEntry) -> str:
+        """The page and fragment where a topic's page starts a goal entry of this name."""
+        return self._entry_urls.get((topic, entry.anchor), self.topics[topic].url)
+
+    @cached_property
+    def _entry_urls(self) -> dict[tuple[str, str], str]:
+        """(topic, anchor) to the URL of the entry's heading."""
+        return {(slug, s.entry.anchor): f"{page.url}#{s.entry.anchor}" for slug, pages in self.topic_pages.items()
+                for page in pages for s in page.sections if not s.continued}
+
+    @cached_property
+    def provider_slugs(self) -> frozenset[str]:
+        """Slugs of providers with a page."""
+        return frozenset(p.slug for p in self.providers)
+
+    def has_provider_page(self, slug: str) -> bool:
+        """True when a provider has listed schemes, and so a page."""
+        return slug in self.provider_slugs
+
+    def named_provider_has_page(self, name: str) -> bool:
+        """has_provider_page for a provider's name as a built scheme gives it."""
+        return self.provider_slug_of[name] in self.provider_slugs
+
+
+
+def catalog_from_cards(regions: Iterable[Region], topics: Iterable[Topic], years: Iterable[Year],
+                       cards: Iterable[SchemeCard]) -> Catalog:
+    """Group schemes every way the site lists them; drafts are left out entirely."""
+    built = tuple(sorted((c for c in cards if c.status != "draft"), key=lambda c: c.id))
+    listed = tuple(sorted((c for c in built if c.listed), key=lambda s: (s.year, s.region, s.title.casefold(), s.slug)))
+    # Uses newest scheme first (by id within a year): every entry lists its uses in this order.
+    make = tuple.__new__  # GoalUse without NamedTuple's Python-level constructor: a library has many uses
+    uses = [make(GoalUse, (s, g)) for s in sorted(listed, key=lambda s: (s.year, s.id), reverse=True)
+            for g in s.goals]
+    entries = _Entries()
+    by_topic, by_domain, untopical = _goal_groups(uses)
+    slugs = {name: slugify(name) for name in {s.provider_name for s in built}}  # names repeat across schemes
+    return Catalog(
+        years=tuple(sorted(years, key=lambda y: y.slug)),
+        regions={r.slug: r for r in sorted(regions, key=lambda r: r.slug)},
+        topics={t.slug: t for t in sorted(topics, key=lambda t: t.slug)},
+        built=built, listed=listed,
+        by_year=_group(listed, lambda s: [s.year]), by_region=_group(listed, lambda s: [s.region]),
+        by_type=_group(listed, lambda s: [s.provider_type]),
+        providers=_providers(listed, slugs), provider_slug_of=slugs,
+        goals_by_topic={k: entries(by_topic[k]) for k in sorted(by_topic)},
+        goals_by_domain={k: entries(by_domain[k]) for k in sorted(by_domain)},
+        untopical_goals=entries(untopical),
+        adoptions=_group(listed, lambda s: sorted({(s.year, g.national) for g in s.goals if g.national})),
+        newest=tuple(sorted(listed, key=lambda s: (s.submitted or s.updated or _year_start(s.year), s.id),
+                            reverse=True)[:NEWEST_COUNT]),
+    )
+
+
+def _group(items: Iterable[T], keys: Callable[[T], Iterable[K]]) -> dict[K, tuple[T, ...]]:
+    """Group items under each key keys(item) gives, keeping order, as tuples sorted by key."""
+    groups: dict[K, list[T]] = defaultdict(list)
+    for item in items:
+        for key in keys(item):
+            groups[key].append(item)
+    return {key: tuple(groups[key]) for key in sorted(groups)}  # type: ignore[type-var]
+
+
+def _goal_groups(uses: list[GoalUse]) -> tuple[dict[str, list[GoalUse]], dict[str, list[GoalUse]], list[GoalUse]]:
+    """Uses by topic, by domain, and those with no topic, in one pass (a large library has 100,000 uses)."""
+    by_topic: dict[str, list[GoalUse]] = defaultdict(list)
+    by_domain: dict[str, list[GoalUse]] = defaultdict(list)
+    untopical = []
+    for use in uses:
+        goal = use.goal
+        for topic in goal.topics:
+            by_topic[topic].append(use)
+        if not goal.topics:
+            untopical.append(use)
+        by_domain[goal.domain or "unspecified"].append(use)
+    return by_topic, by_domain, untopical
+
+
+def _providers(schemes: tuple[SchemeCard, ...], slugs: dict[str, str]) -> tuple[Provider, ...]:
+    """Providers by slug (slugs: of each provider name); the name shown is the one on their most recent scheme."""
+    grouped = _group(schemes, lambda s: [slugs[s.provider_name]])
+    return tuple(Provider(slug, max(items, key=lambda s: (s.year, s.id)).provider_name,
+                          tuple(sorted(items, key=lambda s: (s.year, s.id), reverse=True)))
+                 for slug, items in grouped.items())
+
+
+def _goal_key(name: str) -> str:
+    """Goals match by name, ignoring case, spacing and punctuation."""
+    return re.sub(r"[^a-z0-9]+", " ", name.casefold()).strip()
+
+
+class _Entries:
+    """Collapses goal uses with the same name into entries, remembering each name's key (names repeat)."""
+
+    def __init__(self) -> None:
+        """Start with no names known."""
+        self.keys: dict[str, str] = {}
+
+    def __call__(self, uses: list[GoalUse]) -> tuple[GoalEntry, ...]:
+        """Entries of some uses, sorted by name; each entry's uses in the order given."""
+        # Uses are grouped by exact name first (one step each); names that differ only in case or punctuation
+        # are rare, and only their uses are walked again to merge them in order.
+        by_name: dict[str, list[GoalUse]] = defaultdict(list)
+        for use in uses:
+            by_name[use.goal.name].append(use)
+        by_key: dict[str, list[str]] = defaultdict(list)
+        for name in by_name:  # in the order names are first met
+            by_key[self.key(name)].append(name)
+        entries = [GoalEntry(names[0], tuple(by_name[names[0]])) for names in by_key.values() if len(names) == 1]
+        mixed = {name: key for key, names in by_key.items() if len(names) > 1 for name in names}
+        merged: dict[str, list[GoalUse]] = defaultdict(list)
+        for use in (uses if mixed else ()):
+            key = mixed.get(use.goal.name)
+            if key is not None:
+                merged[key].append(use)
+        # The most used spelling names the entry; on a tie, the one met first.
+        entries += [GoalEntry(max(by_key[key], key=lambda n: len(by_name[n])), tuple(items))
+                    for key, items in merged.items()]
+        return tuple(sorted(entries, key=lambda e: e.name.casefold()))
+
+    def key(self, name: str) -> str:
+        """A name's matching key, made once per name."""
+        key = self.keys.get(name)
+        if key is None:
+            key = self.keys[name] = _goal_key(name)
+        return key
+
+
+def _year_start(year: str) -> dt.date:
+    """1 April of a financial year, for sorting schemes without dates."""
+    return dt.date(int(year[:4]), 4, 1)

@@ -1,0 +1,119 @@
+"""Every URL of the site and the output file each one becomes: the one place the site's address space is made.
+
+The model's `url` properties, the page plan, the templates (as the `urls` global), the write stage and the
+search export all ask here, so a page can never be linked at one address and written at another.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import PurePosixPath
+
+HOME = "/"
+YEARS = "/years/"
+REGIONS = "/regions/"
+TYPES = "/types/"
+PROVIDERS = "/providers/"
+GOALS = "/goals/"
+NATIONAL_GOALS = "/national-goals/"
+SEARCH = "/search/"
+SITEMAP = "/sitemap.xml"
+ROBOTS = "/robots.txt"
+NOT_FOUND = "/404.html"
+JSON_SCHEMA = "/scheme-format.schema.json"
+STATIC = "/static/"
+
+
+def slugify(text: str) -> str:
+    """Make a URL slug from a name: lower-case ASCII words joined by single hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower().replace("'", "")).strip("-") or "unnamed"
+
+
+def scheme_id(year: str, region: str, slug: str) -> str:
+    """YEAR/REGION/SLUG: a scheme's identity, from its path."""
+    return f"{year}/{region}/{slug}"
+
+
+def scheme_url(year: str, region: str, slug: str) -> str:
+    """A scheme's page."""
+    return f"/schemes/{year}/{region}/{slug}/"
+
+
+def attachment_url(scheme_page: str, file: str) -> str:
+    """Where a scheme's attachment is published: beside its page."""
+    return f"{scheme_page}{file}"
+
+
+def year_url(slug: str) -> str:
+    """A financial year's page."""
+    return f"{YEARS}{slug}/"
+
+
+def region_url(slug: str) -> str:
+    """A region's page."""
+    return f"{REGIONS}{slug}/"
+
+
+def type_url(slug: str) -> str:
+    """A provider type's page."""
+    return f"{TYPES}{slug}/"
+
+
+def provider_url(slug: str) -> str:
+    """A provider's page, from the slug of its name."""
+    return f"{PROVIDERS}{slug}/"
+
+
+def topic_url(slug: str) -> str:
+    """The first page of a topic's goals."""
+    return f"{GOALS}{slug}/"
+
+
+def listing_page_url(first: str, number: int) -> str:
+    """The URL of page `number` of a listing whose first page is `first`."""
+    return first if number == 1 else f"{first}{number}/"
+
+
+def national_goal_anchor(year: str, goal_id: str) -> str:
+    """The fragment that identifies a national goal on the national goals page."""
+    return f"{year}-{goal_id}"
+
+
+def national_goal_url(year: str, goal_id: str) -> str:
+    """Where a national goal is described."""
+    return f"{NATIONAL_GOALS}#{national_goal_anchor(year, goal_id)}"
+
+
+def content_page_url(parts: tuple[str, ...]) -> str:
+    """A Markdown page's URL from its path parts without the suffix: ('about',) is /about/, ('guidance',
+    'index') is /guidance/."""
+    kept = parts[:-1] if parts and parts[-1] == "index" else parts
+    return "/" + "".join(f"{part}/" for part in kept)
+
+
+def static_url(rel: str) -> str:
+    """An asset from templates/static/, by its path there."""
+    return STATIC + rel
+
+
+def content_file_url(rel: str) -> str:
+    """A file from content/files/, published at the same path under the site root."""
+    return "/" + rel
+
+
+def search_file_url(name: str) -> str:
+    """A file of the static search index, by its name under /search/."""
+    return SEARCH + name
+
+
+def dest_path(url: str) -> PurePosixPath:
+    """The output file for a site URL: '/a/b/' is 'a/b/index.html', '/x.xml' is 'x.xml'."""
+    return PurePosixPath(dest_rel(url))
+
+
+def dest_rel(url: str) -> str:
+    """dest_path as a string, as the manifest names files (no path object: a build asks for every page's)."""
+    rel = url.lstrip("/")
+    return rel + "index.html" if url.endswith("/") else rel

@@ -1,0 +1,207 @@
+"""Static export of the search index for the search page: a tiny manifest, then files fetched only when needed.
+
+Every file but the manifest is gzip-compressed JSON without whitespace (the script inflates it, so it
+stays small on any host). Under /search/:
+
+- m.json: document count, stop words, minimum word length, whoosh's BM25F parameters, each text field's
+  boost and average length, and the first key and file name of every vocabulary and postings file;
+- v/NAME.gz: a run of the sorted surface words seen in the corpus, with each word's stem and its document
+  frequency (so the browser stems exactly as whoosh did, and can complete a prefix and suggest a spelling);
+- p/NAME.gz: postings for a run of stems: per text field, document ids as gaps, term frequencies, and each
+  document's length in that field as whoosh stores it;
+- d/N.gz: the cards (title, year, region, provider type, goals) of documents N*PACK to N*PACK+PACK-1;
+- f.gz: facet values, and per document its year, region, provider type, topics and domains.
+
+From frequencies and lengths the script computes whoosh's own BM25F score, summed over the text fields as an
+Or query sums them. Scores are not stored: they move with every document added anywhere, while these
+statistics change only where a document changed, so an edit rewrites only the files that hold it.
+Files are cut where a key's hash says so (content-defined), so a longer entry moves no later boundary.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import zlib
+from typing import Any, Callable, Mapping, NamedTuple
+
+from whoosh.analysis import STOP_WORDS
+from whoosh.scoring import BM25F
+
+from ..core.digest import digest_bytes, digest_values
+from ..library import urls
+from ..library.cards import SchemeCard
+from ..library.model import DOMAIN_NAMES, TYPE_NAMES
+from .document import Labels
+from .analysis import MIN_WORD
+from .state import ExportState
+from .terms import FIELD_BOOSTS, TEXT_FIELDS
+
+FORMAT_VERSION = 3
+PACK = 16  # cards to a d/ file
+POSTINGS_CUT = (3_000, 12_000, 8)  # a file holds at least, at most (characters), and cuts at 1 key in 8
+VOCAB_CUT = (6_000, 24_000, 16)
+CODE_BASE = 48  # facet columns store value n as the character chr(48 + n): '0', '1', ...
+
+
+class SearchFile(NamedTuple):
+    """One exported file: its URL, a key equal for equal bytes, and how to make the bytes."""
+
+    url: str
+    key: str
+    make: Callable[[], bytes]
+
+
+def export_files(state: ExportState, cards: Mapping[str, SchemeCard], card_keys: Mapping[str, str],
+                 goal_digests: Mapping[str, str], labels: Labels, code: str) -> list[SearchFile]:
+    """Every file of the static search index; only the bytes of files asked for are made (compressed).
+
+    Each file's key covers code, the digest of the modules that make the export, so a change to its format
+    rewrites every file even where the data did not change.
+    """
+    stems = sorted(state.entries)
+    postings = _cut(stems, lambda s: len(s) + len(state.entries[s]) + 4, POSTINGS_CUT)
+    words = sorted(state.words)
+    vocab = _cut(words, lambda w: 2 * len(w) + 10, VOCAB_CUT)
+    post_names, vocab_names = _names(postings), _names(vocab)
+    files = [_text_file(code, f"p/{name}.gz", "{" + ",".join(f"{_dumps(s)}:{state.entries[s]}" for s in group) + "}")
+             for name, group in zip(post_names, postings)]
+    files += [_text_file(code, f"v/{name}.gz", _dumps(_vocab_shard(group, state))) for name, group in zip(vocab_names, vocab)]
+    ordered = [cards[sid] for sid in state.ids]
+    cards_key = labels.listing_key()
+    for n in range(0, len(ordered), PACK):
+        files.append(_card_pack(n // PACK, ordered[n:n + PACK], card_keys, labels, code + cards_key))
+    files.append(_facet_file(ordered, goal_digests, labels, code + digest_bytes(repr(labels))))
+    manifest = _manifest(state, [[g[0], n] for g, n in zip(vocab, vocab_names)],
+                         [[g[0], n] for g, n in zip(postings, post_names)])
+    files.append(_text_file(code, "m.json", _dumps(manifest), compress=False))
+    return files
+
+
+def _cut(keys: list[str], cost: Callable[[str], int], limits: tuple[int, int, int]) -> list[list[str]]:
+    """Split sorted keys into runs: a new run starts at a key whose hash picks it once the run holds `low`
+    characters, or when the key would take the run past `high` (a key bigger than that runs alone)."""
+    low, high, spread = limits
+    groups: list[list[str]] = []
+    size = 0
+    for key in keys:
+        weight = cost(key)
+        if not groups or (size >= low and zlib.crc32(key.encode("utf-8")) % spread == 0) or size + weight > high:
+            groups.append([])
+            size = 0
+        groups[-1].append(key)
+        size += weight
+    return groups
+
+
+def _names(groups: list[list[str]]) -> list[str]:
+    """A file name per run from its first key: stable while the run starts with the same key."""
+    names: list[str] = []
+    for group in groups:
+        name = hashlib.blake2b(group[0].encode("utf-8"), digest_size=5).hexdigest()
+        while name in names:  # two first keys with one hash: vanishingly rare, but never two runs to a name
+            name += "x"
+        names.append(name)
+    return names
+
+
+def _vocab_shard(words: list[str], state: ExportState) -> dict[str, list[Any]]:
+    """Columns for a run of sorted words: the word, its stem code, and its stem's document frequency."""
+    stems = [state.words[w][1] for w in words]
+    return {"w": words, "s": [stem_code(w, s) for w, s in zip(words, stems)],
+            "n": [state.df.get(s, 0) for s in stems]}
+
+
+def stem_code(word: str, stem: str) -> str:
+    """How to get the stem from the word: '' when equal, else letters to drop then letters to add ('6', '1i')."""
+    if stem == word:
+        return ""
+    common = 0
+    while common < min(len(word), len(stem)) and word[common] == stem[common]:
+        common += 1
+    added = stem[common:]
+    return f"={stem}" if added[:1].isdigit() else f"{len(word) - common}{added}"
+
+
+def _manifest(state: ExportState, vocab: list[list[str]], postings: list[list[str]]) -> dict[str, Any]:
+    """What the script needs before it fetches anything else."""
+    model = BM25F()
+    count = len(state.ids)
+    fields = [[name, FIELD_BOOSTS[name], (sum(state.lengths[i]) / (count or 1)) or 1]
+              for i, name in enumerate(TEXT_FIELDS)]
+    return {"v": FORMAT_VERSION, "n": count, "min": MIN_WORD, "stop": sorted(STOP_WORDS), "b": model.B,
+            "k1": model.K1, "fields": fields, "vocab": vocab, "post": postings, "pack": PACK}
+
+
+def _card_pack(number: int, cards: list[SchemeCard], card_keys: Mapping[str, str], labels: Labels,
+               labels_key: str) -> SearchFile:
+    """A d/ file, keyed by its cards' digests and the names a card shows (labels_key), so an unchanged pack is
+    never encoded, and renaming a topic (which no card shows) leaves every pack alone."""
+    key = digest_bytes(labels_key, *(f"{c.id}:{card_keys[c.id]}" for c in cards))
+    return SearchFile(urls.search_file_url(f"d/{number}.gz"), key,
+                      lambda: _gzip(_dumps([scheme_card(c, labels) for c in cards])))
+
+
+def scheme_card(card: SchemeCard, labels: Labels) -> dict[str, Any]:
+    """What a result shows: id, title, provider, year, region, provider type, labels and goals."""
+    tags = (["Illustrative"] if card.illustrative else []) + (["Not CQUIN"] if card.framework == "other" else [])
+    return {"i": card.id, "t": card.title, "o": card.provider_name, "y": labels.year_label(card.year),
+            "r": labels.regions.get(card.region, card.region),
+            "p": TYPE_NAMES.get(card.provider_type, card.provider_type),
+            "l": tags, "g": [[g.number, g.name] for g in card.goals]}
+
+
+def _facet_file(ordered: list[SchemeCard], goal_digests: Mapping[str, str], labels: Labels,
+                labels_key: str) -> SearchFile:
+    """The facet table's file, keyed by what it is made from: each document's year, region, type and goals
+    (their digest), in order. Its bytes are made only when that changed (a title edit leaves it alone)."""
+    parts = [part for c in ordered for part in (c.id, c.year, c.region, c.provider_type, goal_digests[c.id])]
+    key = digest_values("f.gz", labels_key, values=parts)
+    return SearchFile(urls.search_file_url("f.gz"), key, lambda: _gzip(_dumps(facet_table(ordered, labels))))
+
+
+def facet_table(cards: list[SchemeCard], labels: Labels) -> dict[str, Any]:
+    """Facet values with labels, and per document the values it has, one character per value."""
+    years = {slug: labels.year_label(slug) for slug in labels.years}
+    topics, domains = [], []
+    for card in cards:  # one pass over every goal: the table is made on every build
+        topics.append(sorted({t for g in card.goals for t in g.topics}))
+        domains.append(sorted({g.domain for g in card.goals if g.domain}))
+    return {"n": len(cards), "f": [
+        _facet("year", [c.year for c in cards], years, True),
+        _facet("region", [c.region for c in cards], labels.regions, False),
+        _facet("type", [c.provider_type for c in cards], TYPE_NAMES, False),
+        _facet("topic", topics, labels.topics, False), _facet("domain", domains, DOMAIN_NAMES, False)]}
+
+
+def _facet(key: str, per_card: list[str] | list[list[str]], names: Mapping[str, str],
+           newest_first: bool) -> dict[str, Any]:
+    """One facet: the values schemes use, their labels, and a column of value codes per document (a card has
+    one value, or a list of them)."""
+    single = not per_card or isinstance(per_card[0], str)
+    used: set[str] = set(per_card) if single else {v for vs in per_card for v in vs}  # type: ignore[arg-type]
+    by_name = sorted(used, key=lambda v: (names.get(v, v).casefold(), v))
+    ordered = sorted(used, reverse=True) if newest_first else by_name
+    code = {v: chr(CODE_BASE + n) for n, v in enumerate(ordered)}
+    column = ([code[v] for v in per_card] if single  # type: ignore[index]
+              else ["".join([code[v] for v in vs]) for vs in per_card])
+    return {"k": key, "v": ordered, "l": [names.get(v, v) for v in ordered], "c": column}
+
+
+def _dumps(data: Any) -> str:
+    """Compact, stable JSON."""
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+
+
+def _text_file(code: str, name: str, text: str, compress: bool = True) -> SearchFile:
+    """A file under /search/ made from text, keyed by the text and the code that made it."""
+    key = digest_bytes(code, name, text)
+    raw = text.encode("utf-8")
+    return SearchFile(urls.search_file_url(name), key, (lambda: _gzip(raw)) if compress else (lambda: raw))
+
+
+def _gzip(text: str | bytes) -> bytes:
+    """gzip with no timestamp, so the same data gives the same bytes."""
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    return gzip.compress(raw, compresslevel=9, mtime=0)

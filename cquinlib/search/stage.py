@@ -1,0 +1,203 @@
+"""The search stage of a build: update the index and the export state, find related schemes, list the files.
+
+Everything here is keyed on the code that makes it (SEARCH_CODE): a change to the analyser, the index's fields
+or the export's format starts the index, its statistics and the related lists afresh, with a notice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping, Optional
+
+from ..core.digest import code_digest, digest_values
+from ..core.parallel import Pending, finished, in_background, run_parallel
+from ..library.cards import SchemeCard
+from ..library.model import Scheme
+from ..library.shared import SharedContext
+from ..library.validate import ValidatedLibrary
+from .analysis import SearchAnalyzer
+from .document import Labels, document_key, index_digest, scheme_terms
+from .export import SearchFile, export_files
+from .index import DEFAULT_CACHE_DIR, IndexUpdate, SchemeLoader, TermsLoader, plan_index, write_index
+from .related import RELATED_COUNT, RELATED_TERMS, related_schemes
+from .state import doc_stats, update_state
+from .terms import DocTerms
+
+RELATED = "related.json"
+# The subpackages whose code makes the index, its statistics, the export and the related lists.
+SEARCH_CODE = ("core", "format", "library", "search")
+
+
+@dataclass(frozen=True)
+class SearchSource:
+    """What search needs of a validated library: cards of every built scheme, a document key per listed scheme,
+    digests of the cards, ways to load the full or analysed schemes that must be (re)indexed, and the digest
+    of the code that makes the index."""
+
+    root: Path
+    labels: Labels
+    cards: tuple[SchemeCard, ...]
+    keys: Mapping[str, str]
+    card_keys: Mapping[str, str]
+    goal_digests: Mapping[str, str]  # id to goals_digest(card)
+    load: SchemeLoader
+    terms: TermsLoader
+    code: str
+
+    @property
+    def listed(self) -> tuple[SchemeCard, ...]:
+        """Cards of the schemes search finds: published ones only."""
+        return tuple(c for c in self.cards if c.listed)
+
+
+@dataclass(frozen=True)
+class SearchBuild:
+    """Everything the site needs from search: related schemes per page and the exported files (made lazily).
+
+    The whoosh index may still be being written in the background (nothing the site holds is read from
+    it): finish() waits for it, and raises what went wrong; finish(True) waits and ignores any failure.
+    """
+
+    update: IndexUpdate
+    related: dict[str, tuple[str, ...]]
+    files: tuple[SearchFile, ...]
+    finish: Pending[None]
+
+
+def search_code() -> str:
+    """The digest of the code the search caches are keyed on."""
+    return code_digest(*SEARCH_CODE)
+
+
+def validation_analysis(shared: SharedContext) -> Callable[[Scheme, str], DocTerms]:
+    """The analysis the validation path runs on each listed scheme it validates (validate's Analysis hook):
+    analysis is most of what indexing costs, and there the scheme is in memory already, on every core."""
+    labels = Labels.of(shared.regions, shared.topics, shared.years)
+    analyzer = SearchAnalyzer()
+
+    def analyse(scheme: Scheme, key: str) -> DocTerms:
+        """The scheme's analysed document, for its document key."""
+        return scheme_terms(scheme, labels, document_key(scheme, labels, key), analyzer)
+
+    return analyse
+
+
+def source_of(validated: ValidatedLibrary) -> SearchSource:
+    """A search source for a validated library: a document is keyed on its scheme's validation key and on the
+    names it takes from the shared files."""
+    cards = tuple(c for c in validated.cards if c.status != "draft")
+    labels = Labels.of(validated.regions, validated.topics, validated.years)
+    entries = validated.entries
+    keys = {c.id: document_key(c, labels, entries[c.id].key) for c in cards if c.listed}
+    return SearchSource(validated.root, labels, cards, keys, {c.id: entries[c.id].card_digest for c in cards},
+                        {c.id: entries[c.id].goals_digest for c in cards}, validated.schemes,
+                        _analyser(validated.schemes, keys, labels, validated.analysed), search_code())
+
+
+def _analyser(load: SchemeLoader, keys: Mapping[str, str], labels: Labels,
+              fresh: Mapping[str, DocTerms]) -> TermsLoader:
+    """Analysed documents: those this run made already, else loaded and analysed (on every core when many)."""
+    def terms(ids: list[str]) -> dict[str, DocTerms]:
+        """Analysed documents for ids."""
+        found = {i: fresh[i] for i in ids if i in fresh and fresh[i].digest == index_digest(keys[i])}
+        missing = [i for i in ids if i not in found]
+        schemes = load(missing)
+        made = run_parallel(_analyse, (labels, SearchAnalyzer()), [(schemes[i], keys[i]) for i in missing])
+        found.update(zip(missing, made))
+        return found
+
+    return terms
+
+
+def _analyse(context: tuple[Labels, SearchAnalyzer], item: tuple[Scheme, str]) -> DocTerms:
+    """One scheme's analysed document (in a worker when there are many; each keeps one analyser, and so one
+    stem cache, for all its schemes)."""
+    labels, analyzer = context
+    return scheme_terms(item[0], labels, item[1], analyzer)
+
+
+def build_search(source: SearchSource, cache_dir: Optional[Path] = DEFAULT_CACHE_DIR,
+                 background: bool = False) -> SearchBuild:
+    """Update the index and the export state; find related schemes unless what they are made from is unchanged.
+
+    With background, the index is written by another process while this one goes on (call finish()).
+    """
+    if cache_dir is None:
+        with tempfile.TemporaryDirectory(prefix="cquin-search-") as scratch:
+            return _build(source, Path(scratch), background=False)
+    return _build(source, cache_dir, background)
+
+
+def _build(source: SearchSource, cache_dir: Path, background: bool) -> SearchBuild:
+    """build_search with a cache folder."""
+    plan = plan_index(source.root, source.keys, source.code, cache_dir)
+    documents = source.terms(list(plan.added + plan.changed))
+    finish: Pending[None]
+    if background and (plan.added or plan.changed or plan.removed):
+        finish = in_background(_write_index, plan, documents)
+    else:
+        _write_index(plan, documents)
+        finish = finished(None)
+    try:
+        state = update_state(plan.path, plan.digests, lambda ids: {
+            i: doc_stats(t) for i, t in _known_terms(ids, documents, source.terms).items()}, source.code)
+        related_key = related_key_of(source)
+        related = _read_json(plan.path / RELATED, related_key)
+        if related is None:
+            related = related_schemes(state, source.cards, source.labels)
+            _write_json(plan.path / RELATED, related_key, related)
+        files = export_files(state, {c.id: c for c in source.listed}, source.card_keys, source.goal_digests,
+                             source.labels, source.code)
+    except BaseException:
+        finish(True)
+        raise
+    return SearchBuild(plan, {k: tuple(v) for k, v in related.items()}, tuple(files), finish)
+
+
+def _write_index(plan: IndexUpdate, documents: Mapping[str, DocTerms]) -> None:
+    """write_index, giving back nothing: from the background, a large result would keep the process (and its
+    memory) alive until the build read it at the end."""
+    write_index(plan, documents)
+
+
+def _known_terms(ids: list[str], known: Mapping[str, DocTerms], load: TermsLoader) -> dict[str, DocTerms]:
+    """Analysed documents: those at hand, the rest loaded."""
+    found = {i: known[i] for i in ids if i in known}
+    found.update(load([i for i in ids if i not in known]))
+    return found
+
+
+def related_key_of(source: SearchSource) -> str:
+    """A digest of what related lists are made from: every scheme's goals (by their digest, which covers names,
+    national goals and topics), which schemes are listed, and the names the shared files give topics and goals.
+
+    Related schemes read the goals field alone, so an edit elsewhere in a scheme keeps every list as it was.
+    """
+    # Status stands for listed; the id holds the year. Each card's goals digest was made when it was validated.
+    parts = [part for c in sorted(source.cards, key=lambda c: c.id)
+             for part in (c.id, c.status, source.goal_digests[c.id])]
+    return digest_values(source.code, f"{RELATED_COUNT}:{RELATED_TERMS}", repr(source.labels), values=parts)
+
+
+def _read_json(path: Path, key: str) -> Optional[dict[str, Any]]:
+    """A value saved with _write_json under the same key, or None."""
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        return saved["value"] if saved.get("key") == key else None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _write_json(path: Path, key: str, value: Any) -> None:
+    """Save a value with the key it was made for; a cache that cannot be written is skipped."""
+    try:
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"key": key, "value": value}, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
+

@@ -1,0 +1,257 @@
+"""The static search export's postings, kept between builds and patched for the documents that changed.
+
+The export holds, per stem, each text field's documents, term frequencies and the documents' field lengths:
+whoosh's own statistics, from which the page computes whoosh's BM25F scores. No entry depends on the rest
+of the library (the document count and average lengths are in the small manifest), so an edit changes the
+entries of the stems whose frequency or field length it changed, and nothing else; only those are
+re-encoded, and only the files holding them are rewritten.
+"""
+
+from __future__ import annotations
+
+import json
+import marshal
+import os
+import pickle
+import sqlite3
+from dataclasses import dataclass, replace
+from itertools import accumulate
+from pathlib import Path
+from typing import Callable, Iterable, Mapping, NamedTuple, Optional
+
+from .terms import TEXT_FIELDS, DocTerms, quantised_length
+
+STATE_FILE = "export-state.pickle"
+DOCS_FILE = "export-docs.sqlite"
+# Past this share of changed documents, encoding everything afresh is quicker than patching.
+PATCH_SHARE = 0.1
+
+Frequencies = tuple[tuple[tuple[str, int], ...], ...]
+
+
+class DocStats(NamedTuple):
+    """What the export needs of one analysed document: per text field its (stem, frequency) pairs, and its
+    surface words with their stems, packed with marshal (decoded one document at a time)."""
+
+    id: str
+    digest: str
+    packed: bytes
+
+    def unpack(self) -> tuple[Frequencies, tuple[tuple[str, str], ...]]:
+        """(frequencies, words)."""
+        unpacked: tuple[Frequencies, tuple[tuple[str, str], ...]] = marshal.loads(self.packed)
+        return unpacked
+
+
+@dataclass(frozen=True)
+class ExportState:
+    """The postings of every listed document, ready to be cut into files."""
+
+    ids: tuple[str, ...]
+    digests: dict[str, str]
+    entries: dict[str, str]
+    df: dict[str, int]
+    lengths: tuple[tuple[int, ...], ...]
+    words: dict[str, tuple[int, str]]
+
+
+def doc_stats(terms: DocTerms) -> DocStats:
+    """The export's part of an analysed document."""
+    return DocStats(terms.id, terms.digest, marshal.dumps(terms.frequencies_and_words()))
+
+
+def state_of(docs: list[DocStats]) -> ExportState:
+    """The export state of documents given in export order."""
+    fields: dict[tuple[str, int], tuple[list[int], list[int]]] = {}
+    words: dict[str, tuple[int, str]] = {}
+    lengths: list[list[int]] = [[] for _ in TEXT_FIELDS]
+    for n, doc in enumerate(docs):
+        frequencies, doc_words = doc.unpack()
+        for field, pairs in enumerate(frequencies):
+            lengths[field].append(sum(f for _, f in pairs))
+            for stem, freq in pairs:
+                found = fields.get((stem, field))
+                if found is None:
+                    found = fields[(stem, field)] = ([], [])
+                found[0].append(n)
+                found[1].append(freq)
+        for word, stem in doc_words:
+            count = words.get(word)
+            words[word] = (count[0] + 1 if count else 1, stem)
+    by_stem: dict[str, dict[int, tuple[list[int], list[int]]]] = {}
+    for (stem, field), postings in fields.items():
+        by_stem.setdefault(stem, {})[field] = postings
+    stored = [[quantised_length(n, 1) for n in column] for column in lengths]
+    entries = {stem: encode_entry(by_stem[stem], stored) for stem in sorted(by_stem)}
+    df = {stem: len({d for docs, _ in by_stem[stem].values() for d in docs}) for stem in entries}
+    return ExportState(tuple(d.id for d in docs), {d.id: d.digest for d in docs}, entries, df,
+                       tuple(tuple(column) for column in lengths), words)
+
+
+def encode_entry(fields: Mapping[int, tuple[list[int], list[int]]], lengths: list[list[int]]) -> str:
+    """[[field, document gaps, frequencies, field lengths], ...] in field order, as compact JSON.
+
+    Each posting carries its document's field length as whoosh stores it (lengths: per field, per document),
+    so a query needs no table of every document's lengths, and the entry changes only with its documents.
+    """
+    rows = []
+    for field in sorted(fields):
+        docs, freqs = fields[field]
+        column = lengths[field]
+        rows.append([field, [d - p for d, p in zip(docs, [0] + docs[:-1])], freqs, [column[d] for d in docs]])
+    return json.dumps(rows, separators=(",", ":"))
+
+
+def decode_entry(text: str) -> dict[int, dict[int, int]]:
+    """encode_entry's JSON back to {field: {document: frequency}} (the lengths live in the state)."""
+    return {row[0]: dict(zip(accumulate(row[1]), row[2])) for row in json.loads(text)}
+
+
+def patch_state(state: ExportState, old: Mapping[str, DocStats], new: Mapping[str, DocStats]) -> ExportState:
+    """The state with some documents replaced (same ids, same order): only stems whose counts moved change."""
+    number = {sid: n for n, sid in enumerate(state.ids)}
+    moved: dict[str, dict[tuple[int, int], int]] = {}
+    lengths = [list(column) for column in state.lengths]
+    words = dict(state.words)
+    for sid, doc in new.items():
+        (old_frequencies, old_words), (frequencies, new_words) = old[sid].unpack(), doc.unpack()
+        n, before, after = number[sid], _pairs(old_frequencies), _pairs(frequencies)
+        for field, pairs in enumerate(frequencies):
+            length = sum(f for _, f in pairs)
+            if quantised_length(length, 1) != quantised_length(lengths[field][n], 1):
+                before.update(((stem, field), -1) for stem, _ in pairs)  # every posting shows the new length
+            lengths[field][n] = length
+        for key in set(before) | set(after):
+            if before.get(key) != after.get(key):
+                moved.setdefault(key[0], {})[(key[1], n)] = after.get(key, 0)
+        _count_words(words, old_words, -1)
+        _count_words(words, new_words, +1)
+    entries, df = dict(state.entries), dict(state.df)
+    stored = [[quantised_length(n, 1) for n in column] for column in lengths]
+    for stem, changes in moved.items():
+        fields = decode_entry(entries[stem]) if stem in entries else {}
+        for (field, n), freq in changes.items():
+            column = fields.setdefault(field, {})
+            if freq:
+                column[n] = freq
+            else:
+                column.pop(n, None)
+        fields = {f: c for f, c in fields.items() if c}
+        if fields:
+            entries[stem] = encode_entry({f: (sorted(c), [c[d] for d in sorted(c)]) for f, c in fields.items()}, stored)
+            df[stem] = len({d for c in fields.values() for d in c})
+        else:
+            entries.pop(stem, None)
+            df.pop(stem, None)
+    digests = dict(state.digests)
+    digests.update((sid, doc.digest) for sid, doc in new.items())
+    return replace(state, digests=digests, entries=dict(sorted(entries.items())), df=df,
+                   lengths=tuple(tuple(c) for c in lengths), words=words)
+
+
+def _pairs(frequencies: Frequencies) -> dict[tuple[str, int], int]:
+    """{(stem, field): frequency} of a document."""
+    return {(stem, field): freq for field, pairs in enumerate(frequencies) for stem, freq in pairs}
+
+
+def _count_words(words: dict[str, tuple[int, str]], pairs: Iterable[tuple[str, str]], step: int) -> None:
+    """Add step to the document count of each word, dropping words no document holds."""
+    for word, stem in pairs:
+        count = words.get(word, (0, stem))[0] + step
+        if count > 0:
+            words[word] = (count, stem)
+        else:
+            words.pop(word, None)
+
+
+class StateStore:
+    """The export state in a cache folder: one pickle, and each document's statistics in SQLite by id, both
+    stamped with the digest of the code that made them (another code's, or a damaged file, is started afresh)."""
+
+    def __init__(self, folder: Path, code: str) -> None:
+        """Open (or create) the store in a folder for this code."""
+        self.folder, self.code = folder, code
+        self.db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        """Connect, emptying statistics another version of the code made; a damaged file is replaced."""
+        path = self.folder / DOCS_FILE
+        try:
+            db = sqlite3.connect(path)
+            db.executescript("CREATE TABLE IF NOT EXISTS docs (id TEXT PRIMARY KEY, digest TEXT, stats BLOB);"
+                             "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT);")
+            row = db.execute("SELECT value FROM meta WHERE name = 'code'").fetchone()
+        except sqlite3.DatabaseError:
+            path.unlink(missing_ok=True)  # it lives in the index's folder: only derived statistics are lost
+            return self._open()
+        if row is None or row[0] != self.code:
+            with db:
+                db.execute("DELETE FROM docs")
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('code', ?)", (self.code,))
+        return db
+
+    def load(self) -> Optional[ExportState]:
+        """The saved state, or None when there is none, another code made it, or it cannot be read."""
+        try:
+            with open(self.folder / STATE_FILE, "rb") as f:
+                code, state = pickle.load(f)
+        except FileNotFoundError:
+            return None
+        except Exception:  # noqa: BLE001 - damaged, or pickled by another layout of the code: only a cache
+            return None
+        return state if code == self.code and isinstance(state, ExportState) else None
+
+    def docs(self, digests: Mapping[str, str]) -> dict[str, DocStats]:
+        """Saved statistics of the documents whose digest matches."""
+        found: dict[str, DocStats] = {}
+        ids = sorted(digests)
+        for start in range(0, len(ids), 500):
+            batch = ids[start:start + 500]
+            rows = self.db.execute(f"SELECT id, digest, stats FROM docs WHERE id IN ({','.join('?' * len(batch))})",
+                                   batch)
+            found.update((sid, DocStats(sid, digest, blob)) for sid, digest, blob in rows if digests[sid] == digest)
+        return found
+
+    def save(self, state: ExportState, docs: Iterable[DocStats]) -> None:
+        """Save the state and the statistics of documents not saved yet; forget documents it no longer has."""
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?, ?)", ((d.id, d.digest, d.packed) for d in docs))
+            known = {sid for (sid,) in self.db.execute("SELECT id FROM docs")}
+            self.db.executemany("DELETE FROM docs WHERE id = ?", ((sid,) for sid in sorted(known - set(state.ids))))
+        tmp = self.folder / f"{STATE_FILE}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as f:
+            pickle.dump((self.code, state), f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.folder / STATE_FILE)
+
+    def close(self) -> None:
+        """Close the database."""
+        self.db.close()
+
+
+def update_state(folder: Path, digests: Mapping[str, str], analyse: Callable[[list[str]], Mapping[str, DocStats]],
+                 code: str) -> ExportState:
+    """The export state for documents `digests` (id to digest): patched when few changed, else made afresh.
+
+    analyse gives the statistics of documents the store does not hold at the right digest.
+    """
+    ids = tuple(sorted(digests))
+    store = StateStore(folder, code)
+    try:
+        state = store.load()
+        if state is not None and state.ids == ids:
+            changed = [sid for sid in ids if state.digests.get(sid) != digests[sid]]
+            if not changed:
+                return state
+            old = store.docs({sid: state.digests[sid] for sid in changed})
+            if len(old) == len(changed) and len(changed) <= max(1.0, PATCH_SHARE * len(ids)):
+                new = dict(analyse(changed))
+                state = patch_state(state, old, new)
+                store.save(state, new.values())
+                return state
+        saved = store.docs(digests)
+        fresh = dict(analyse([sid for sid in ids if sid not in saved]))
+        state = state_of([saved[sid] if sid in saved else fresh[sid] for sid in ids])
+        store.save(state, fresh.values())
+        return state
+    finally:
+        store.close()

@@ -1,0 +1,113 @@
+"""A scheme's search document, analysed once: what whoosh indexes and what the static export is made from.
+
+Analysis is most of what indexing costs, so it runs where a scheme is validated (on every core, during a
+cold build), and both the whoosh index and the export take its result rather than analysing again.
+"""
+
+from __future__ import annotations
+
+import marshal
+from dataclasses import dataclass
+from typing import Any, Iterator, Mapping
+
+from whoosh.fields import TEXT
+from whoosh.formats import Positions
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from .analysis import SearchAnalyzer
+
+TEXT_FIELDS = ("title", "provider", "commissioners", "goals", "body")
+FIELD_BOOSTS = {"title": 3.0, "provider": 2.0, "commissioners": 1.0, "goals": 1.5, "body": 1.0}
+FACET_FIELDS = ("year", "region", "type", "topic", "domain", "national")
+
+# (stem, frequency, whoosh's encoding of the positions) for one term of one field
+Posting = tuple[str, int, bytes]
+
+
+class Analysed(tuple):  # type: ignore[type-arg]
+    """A field's postings, analysed already: AnalysedText indexes them as they are."""
+
+    __slots__ = ()
+
+
+class AnalysedText(TEXT):  # type: ignore[misc]
+    """whoosh's TEXT field, which indexes an Analysed value without running the analyser again.
+
+    It yields what TEXT.index yields for the same text: each stem once, its frequency, its weight (frequency
+    times the field boost, as the Positions format weighs it) and its encoded positions.
+    """
+
+    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        """Postings of a field value; text goes through TEXT.index."""
+        if not isinstance(value, Analysed):
+            yield from super().index(value, **kwargs)
+            return
+        boost = self.format.field_boost
+        for stem, freq, positions in value:
+            yield stem.encode("utf-8"), freq, float(freq) * boost, positions
+
+
+@dataclass(frozen=True)
+class DocTerms:
+    """One scheme's document: analysed text fields, facet values, and the surface words with their stems.
+
+    The fields and words travel packed (marshal): a library's analysed documents are the largest thing a
+    build holds, and as bytes they take a fifth of the memory and cross between processes in one copy.
+    """
+
+    id: str
+    digest: str
+    packed: bytes
+    facets: tuple[str, ...]
+
+    @classmethod
+    def pack(cls, sid: str, digest: str, fields: tuple[tuple[Posting, ...], ...], facets: tuple[str, ...],
+             words: tuple[tuple[str, str], ...]) -> "DocTerms":
+        """A document from its parts."""
+        return cls(sid, digest, marshal.dumps((fields, words)), facets)
+
+    @property
+    def fields(self) -> tuple[tuple[Posting, ...], ...]:
+        """Per text field, each stem's (stem, frequency, encoded positions), by stem."""
+        fields: tuple[tuple[Posting, ...], ...] = marshal.loads(self.packed)[0]
+        return fields
+
+    @property
+    def words(self) -> tuple[tuple[str, str], ...]:
+        """Each surface word of the document with its stem, by word."""
+        words: tuple[tuple[str, str], ...] = marshal.loads(self.packed)[1]
+        return words
+
+    def frequencies_and_words(self) -> tuple[tuple[tuple[tuple[str, int], ...], ...], tuple[tuple[str, str], ...]]:
+        """Per text field, (stem, frequency) pairs, and the words: what the export needs, without positions."""
+        fields, words = marshal.loads(self.packed)
+        return tuple(tuple((stem, freq) for stem, freq, _ in postings) for postings in fields), words
+
+    def whoosh_fields(self) -> dict[str, Any]:
+        """Keyword arguments for whoosh's add_document."""
+        fields: dict[str, Any] = {"id": self.id, "digest": self.digest}
+        fields.update(zip(TEXT_FIELDS, (Analysed(p) for p in self.fields)))
+        fields.update(zip(FACET_FIELDS, self.facets))
+        return fields
+
+
+def analyse_document(document: Mapping[str, str], digest: str, analyzer: SearchAnalyzer) -> DocTerms:
+    """Analyse a document's text fields as whoosh's Positions format would, keeping its facet values."""
+    vocabulary: dict[str, str] = {}
+    fields = tuple(_postings(analyzer, document[name], vocabulary) for name in TEXT_FIELDS)
+    return DocTerms.pack(document["id"], digest, fields, tuple(document[name] for name in FACET_FIELDS),
+                         tuple(sorted(vocabulary.items())))
+
+
+def _postings(analyzer: SearchAnalyzer, text: str, vocabulary: dict[str, str]) -> tuple[Posting, ...]:
+    """Each stem of a text once, in order, with its frequency and whoosh's encoding of its positions."""
+    positions = analyzer.index_positions(text, vocabulary)
+    encode = Positions().encode  # whoosh's own encoding, the one its writer calls
+    return tuple((stem, len(poses), encode(poses)) for stem, poses in sorted(positions.items()))
+
+
+
+def quantised_length(length: int, default: int = 0) -> int:
+    """A field length as whoosh keeps it: one byte, read back through its table (0 reads as default)."""
+    stored = length_to_byte(length)
+    return int(byte_to_length(stored)) if stored else default

@@ -1,0 +1,105 @@
+"""Render stage: turn planned pages into bytes with Jinja, each template seeing only what its page declared."""
+
+from __future__ import annotations
+
+import pickle
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Optional
+
+import jinja2
+
+from ..core.diagnostics import BuildFailed, Diagnostic
+from ..format.spec import DOMAINS, PROVIDER_TYPES
+from ..library import urls
+from ..library.model import DOMAIN_NAMES, TYPE_NAMES, Scheme
+from .content import Content
+from .inputs import resolve
+from .markup import MarkdownRenderer
+from .pages import PageSpec
+
+
+def make_environment(templates_dir: Path, content: Content,
+                     compiled_dir: Optional[Path] = None) -> jinja2.Environment:
+    """Jinja with autoescape and StrictUndefined, so a template typo, or a name its page did not declare, fails
+    loudly; compiled templates are kept in compiled_dir (Jinja's bytecode cache, keyed by each template's
+    source) when one is given.
+
+    The globals are the same for every page (the site's settings, its navigation, the vocabularies' names and
+    the URL functions), so every page's key covers them once (see build.stages)."""
+    cache = None
+    if compiled_dir is not None:
+        compiled_dir.mkdir(parents=True, exist_ok=True)
+        cache = jinja2.FileSystemBytecodeCache(str(compiled_dir))
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir)), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                             keep_trailing_newline=True, bytecode_cache=cache)
+    site = content.site
+    env.globals.update(site=site, href=site.href, urls=urls, domain_names=DOMAIN_NAMES, type_names=TYPE_NAMES,
+                       domains=DOMAINS, provider_types=PROVIDER_TYPES,
+                       nav=sorted((p for p in content.pages if p.nav is not None), key=lambda p: (p.nav, p.url)))
+    env.filters.update(markdown=MarkdownRenderer(site.base_path), money=format_money, number=format_number,
+                       slug=lambda value: urls.slugify(str(value)))
+    return env
+
+def format_money(value: Optional[float]) -> str:
+    """£1,234,567 (pence only when there are any); empty for None."""
+    if value is None:
+        return ""
+    return f"£{value:,.0f}" if abs(value - round(value)) < 0.005 else f"£{value:,.2f}"
+
+
+def format_number(value: Optional[float]) -> str:
+    """A number without a needless '.0'."""
+    return "" if value is None else f"{value:g}"
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """Renders page specs, handing each template its page's inputs and nothing else; whole schemes come from
+    their pickled models (by id), loaded only for their own page."""
+
+    env: jinja2.Environment
+    scheme_blobs: Mapping[str, bytes]
+
+    def render(self, spec: PageSpec) -> bytes:
+        """The bytes of one page."""
+        context = {name: resolve(value, self.load_scheme) for name, value in spec.inputs.items()}
+        return self.env.get_template(spec.template).render(url=spec.url, **context).encode("utf-8")
+
+    def load_scheme(self, scheme_id: str) -> Scheme:
+        """A whole scheme a page shows."""
+        scheme: Scheme = pickle.loads(self.scheme_blobs[scheme_id])
+        return scheme
+
+@dataclass(frozen=True)
+class RenderJob:
+    """Pages to render, shared with forked workers so that each task is just an index into them."""
+
+    renderer: Renderer
+    specs: tuple[PageSpec, ...]
+
+
+def render_one(job: RenderJob, index: int) -> bytes:
+    """Render one page; a template error names its file and line.
+
+    Tasks are indexes, not specs: forked workers inherit the specs, which need not be pickled per page.
+    """
+    renderer = job.renderer
+    try:
+        return renderer.render(job.specs[index])
+    except jinja2.TemplateError as exc:
+        # Turned into diagnostics here, where the traceback still points into the template.
+        templates_dir = Path(renderer.env.loader.searchpath[0])  # type: ignore[union-attr]
+        raise BuildFailed([template_diagnostic(exc, templates_dir)]) from None
+
+
+def template_diagnostic(exc: jinja2.TemplateError, templates_dir: Path) -> Diagnostic:
+    """Name the template file and line a rendering error came from."""
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        return Diagnostic(Path(exc.filename), exc.lineno or 1, 1, "template", exc.message or str(exc))
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.startswith(str(templates_dir)):
+            return Diagnostic(Path(frame.filename), frame.lineno or 1, 1, "template", str(exc))
+    return Diagnostic(templates_dir, 1, 1, "template", str(exc))
