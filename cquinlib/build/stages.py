@@ -16,7 +16,7 @@ from ..library.urls import dest_rel
 from ..library.validate import SchemeEntry, ValidatedLibrary, ValidateOptions, validate_library
 from ..search.stage import SearchBuild, build_search, source_of, validation_analysis
 from ..site.content import Content, load_content
-from ..site.inputs import WholeScheme, input_key
+from ..site.inputs import InputKeys, WholeScheme
 from ..site.outputs import static_outputs, url_clashes
 from ..site.pages import PageSpec, plan_site
 from ..site.render import RenderJob, Renderer, make_environment, render_one
@@ -118,8 +118,8 @@ def _render_and_write(options: BuildOptions, code: str, fingerprint: str, manife
 
 def page_keys(specs: list[PageSpec], base: str, keys: EntryKeys) -> list[str]:
     """Each page's key, from its template, its URL and its declared inputs: equal keys mean equal bytes."""
-    return [digest_bytes(base, spec.template, spec.url,
-                         *(input_key(name, value, keys) for name, value in sorted(spec.inputs.items())))
+    key_of = InputKeys(keys)
+    return [digest_bytes(base, spec.template, spec.url, *(key_of(name, value) for name, value in sorted(spec.inputs.items())))
             for spec in specs]
 
 

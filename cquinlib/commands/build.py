@@ -9,7 +9,7 @@ import time
 from ..build.options import BuildOptions
 from ..build.pipeline import build_site
 from ..core.diagnostics import BuildFailed, report_diagnostics, summary
-from .cli import print_notices
+from .notices import print_notices
 
 
 def run_build(args: argparse.Namespace) -> int:

@@ -85,8 +85,3 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     from .build import run_build
     return run_build(args)
 
-
-def print_notices(notices: Sequence[str]) -> None:
-    """One line on standard error for each cache that had to be started afresh."""
-    for notice in notices:
-        print(f"note: {notice}", file=sys.stderr)

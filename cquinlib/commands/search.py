@@ -38,7 +38,7 @@ def run_search(args: argparse.Namespace) -> int:
     from ..search.index import update_index
     from ..search.query import search
     from ..search.stage import source_of, validation_analysis
-    from .cli import print_notices
+    from .notices import print_notices
     cache = BuildCache(args.cache)
     try:
         validated = validate_library(scan_library(args.schemes),

@@ -9,8 +9,14 @@ stays small on any host). Under /search/:
   frequency (so the browser stems exactly as whoosh did, and can complete a prefix and suggest a spelling);
 - p/NAME.gz: postings for a run of stems: per text field, document ids as gaps, term frequencies, and each
   document's length in that field as whoosh stores it;
-- d/N.gz: the cards (title, year, region, provider type, goals) of documents N*PACK to N*PACK+PACK-1;
-- f.gz: facet values, and per document its year, region, provider type, topics and domains.
+- d/N.gz: the cards (title, year, region, provider type, goals) of the documents in slots N*PACK to
+  N*PACK+PACK-1, keyed by slot minus N*PACK;
+- f.gz: facet values, the documents' slots in id order, and per document (in that order) its year, region,
+  provider type, topics and domains.
+
+Documents are numbered by slot (search.state.doc_slots: from a hash of the id, not the place among the
+others), so a scheme added or deleted changes the entries of its own stems, its own card pack, the facet table
+and the manifest, and no file that does not hold it.
 
 From frequencies and lengths the script computes whoosh's own BM25F score, summed over the text fields as an
 Or query sums them. Scores are not stored: they move with every document added anywhere, while these
@@ -38,8 +44,8 @@ from .analysis import MIN_WORD
 from .state import ExportState
 from .terms import FIELD_BOOSTS, TEXT_FIELDS
 
-FORMAT_VERSION = 3
-PACK = 16  # cards to a d/ file
+FORMAT_VERSION = 4  # what search.js reads; its own code keys the files (export_files)
+PACK = 128  # slots to a d/ file: about 16 cards, as slots are spread over 8 to 16 times the documents
 POSTINGS_CUT = (3_000, 12_000, 8)  # a file holds at least, at most (characters), and cuts at 1 key in 8
 VOCAB_CUT = (6_000, 24_000, 16)
 CODE_BASE = 48  # facet columns store value n as the character chr(48 + n): '0', '1', ...
@@ -70,9 +76,11 @@ def export_files(state: ExportState, cards: Mapping[str, SchemeCard], card_keys:
     files += [_text_file(code, f"v/{name}.gz", _dumps(_vocab_shard(group, state))) for name, group in zip(vocab_names, vocab)]
     ordered = [cards[sid] for sid in state.ids]
     cards_key = labels.listing_key()
-    for n in range(0, len(ordered), PACK):
-        files.append(_card_pack(n // PACK, ordered[n:n + PACK], card_keys, labels, code + cards_key))
-    files.append(_facet_file(ordered, goal_digests, labels, code + digest_bytes(repr(labels))))
+    packs: dict[int, list[tuple[int, SchemeCard]]] = {}
+    for slot, card in sorted(zip(state.slots, ordered)):
+        packs.setdefault(slot // PACK, []).append((slot % PACK, card))
+    files += [_card_pack(number, pack, card_keys, labels, code + cards_key) for number, pack in sorted(packs.items())]
+    files.append(_facet_file(ordered, state.slots, goal_digests, labels, code + digest_bytes(repr(labels))))
     manifest = _manifest(state, [[g[0], n] for g, n in zip(vocab, vocab_names)],
                          [[g[0], n] for g, n in zip(postings, post_names)])
     files.append(_text_file(code, "m.json", _dumps(manifest), compress=False))
@@ -134,13 +142,14 @@ def _manifest(state: ExportState, vocab: list[list[str]], postings: list[list[st
             "k1": model.K1, "fields": fields, "vocab": vocab, "post": postings, "pack": PACK}
 
 
-def _card_pack(number: int, cards: list[SchemeCard], card_keys: Mapping[str, str], labels: Labels,
+def _card_pack(number: int, cards: list[tuple[int, SchemeCard]], card_keys: Mapping[str, str], labels: Labels,
                labels_key: str) -> SearchFile:
-    """A d/ file, keyed by its cards' digests and the names a card shows (labels_key), so an unchanged pack is
-    never encoded, and renaming a topic (which no card shows) leaves every pack alone."""
-    key = digest_bytes(labels_key, *(f"{c.id}:{card_keys[c.id]}" for c in cards))
+    """A d/ file of (place in the pack, card) pairs, keyed by its cards' places and digests and the names a card
+    shows (labels_key), so an unchanged pack is never encoded, and renaming a topic (which no card shows)
+    leaves every pack alone."""
+    key = digest_bytes(labels_key, *(f"{at}:{c.id}:{card_keys[c.id]}" for at, c in cards))
     return SearchFile(urls.search_file_url(f"d/{number}.gz"), key,
-                      lambda: _gzip(_dumps([scheme_card(c, labels) for c in cards])))
+                      lambda: _gzip(_dumps({at: scheme_card(c, labels) for at, c in cards})))
 
 
 def scheme_card(card: SchemeCard, labels: Labels) -> dict[str, Any]:
@@ -152,13 +161,15 @@ def scheme_card(card: SchemeCard, labels: Labels) -> dict[str, Any]:
             "l": tags, "g": [[g.number, g.name] for g in card.goals]}
 
 
-def _facet_file(ordered: list[SchemeCard], goal_digests: Mapping[str, str], labels: Labels,
-                labels_key: str) -> SearchFile:
-    """The facet table's file, keyed by what it is made from: each document's year, region, type and goals
+def _facet_file(ordered: list[SchemeCard], slots: tuple[int, ...], goal_digests: Mapping[str, str],
+                labels: Labels, labels_key: str) -> SearchFile:
+    """The facet table's file, keyed by what it is made from: each document's slot, year, region, type and goals
     (their digest), in order. Its bytes are made only when that changed (a title edit leaves it alone)."""
-    parts = [part for c in ordered for part in (c.id, c.year, c.region, c.provider_type, goal_digests[c.id])]
+    parts = [part for c, slot in zip(ordered, slots)
+             for part in (c.id, slot, c.year, c.region, c.provider_type, goal_digests[c.id])]
     key = digest_values("f.gz", labels_key, values=parts)
-    return SearchFile(urls.search_file_url("f.gz"), key, lambda: _gzip(_dumps(facet_table(ordered, labels))))
+    return SearchFile(urls.search_file_url("f.gz"), key,
+                      lambda: _gzip(_dumps({**facet_table(ordered, labels), "d": list(slots)})))
 
 
 def facet_table(cards: list[SchemeCard], labels: Labels) -> dict[str, Any]:

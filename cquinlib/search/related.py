@@ -77,12 +77,13 @@ class GoalsStats:
         self.count = len(state.ids)
         self.lengths = [quantised_length(n, 1) for n in state.lengths[field]]
         self.total = sum(state.lengths[field])
-        self.postings: dict[str, dict[int, int]] = {}
+        self.postings: dict[str, dict[int, int]] = {}  # by document number n, as the state numbers them
+        number = state.numbers()
         for stem, entry in state.entries.items():
             if f"[{field}," in entry:
                 column = decode_entry(entry).get(field)
                 if column:
-                    self.postings[stem] = column
+                    self.postings[stem] = {number[slot]: freq for slot, freq in column.items()}
         self.weights = {stem: sum(column.values()) * self.boost for stem, column in self.postings.items()}
 
     def get_parent(self) -> "GoalsStats":

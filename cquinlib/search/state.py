@@ -5,10 +5,15 @@ whoosh's own statistics, from which the page computes whoosh's BM25F scores. No 
 of the library (the document count and average lengths are in the small manifest), so an edit changes the
 entries of the stems whose frequency or field length it changed, and nothing else; only those are
 re-encoded, and only the files holding them are rewritten.
+
+A document is numbered in the export by its slot (doc_slots), which comes from a hash of its id rather than
+its place among the others: adding or deleting a scheme renumbers no other, so it changes only the entries
+of its own stems and its own card pack.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import marshal
 import os
@@ -17,7 +22,7 @@ import sqlite3
 from dataclasses import dataclass, replace
 from itertools import accumulate
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, NamedTuple, Optional
+from typing import Callable, Iterable, Mapping, NamedTuple, Optional, Sequence
 
 from .terms import TEXT_FIELDS, DocTerms, quantised_length
 
@@ -25,6 +30,11 @@ STATE_FILE = "export-state.pickle"
 DOCS_FILE = "export-docs.sqlite"
 # Past this share of changed documents, encoding everything afresh is quicker than patching.
 PATCH_SHARE = 0.1
+# Slots are spread over at least this many times as many numbers as there are documents (a power of two, so
+# the space changes, and every document is renumbered, only when the library doubles): few collide, and gaps
+# between a stem's documents stay short.
+SLOT_SPREAD = 8
+SLOT_MIN = 256
 
 Frequencies = tuple[tuple[tuple[str, int], ...], ...]
 
@@ -47,12 +57,34 @@ class DocStats(NamedTuple):
 class ExportState:
     """The postings of every listed document, ready to be cut into files."""
 
-    ids: tuple[str, ...]
+    ids: tuple[str, ...]  # in id order; a document's number n is its place here
     digests: dict[str, str]
     entries: dict[str, str]
     df: dict[str, int]
-    lengths: tuple[tuple[int, ...], ...]
+    lengths: tuple[tuple[int, ...], ...]  # per text field, per document n
     words: dict[str, tuple[int, str]]
+    slots: tuple[int, ...] = ()  # per document n, its number in the export (doc_slots)
+
+    def numbers(self) -> dict[int, int]:
+        """Each slot's document number n."""
+        return {slot: n for n, slot in enumerate(self.slots)}
+
+
+def doc_slots(ids: Sequence[str]) -> tuple[int, ...]:
+    """Each document's slot: its number in the export, from a hash of its id, in a space SLOT_SPREAD times
+    larger than the count; a slot already taken passes to the next free one, homes and ids taken in order, so
+    the slots depend only on the set of ids, and a new id moves another only in the rare run it lands in."""
+    space = max(SLOT_MIN, 1 << (SLOT_SPREAD * len(ids) - 1).bit_length())
+    taken: set[int] = set()
+    slot_of: dict[str, int] = {}
+    for home, sid in sorted((int.from_bytes(hashlib.blake2b(sid.encode("utf-8"), digest_size=8).digest(), "big")
+                             % space, sid) for sid in ids):
+        slot = home
+        while slot in taken:
+            slot = (slot + 1) % space
+        taken.add(slot)
+        slot_of[sid] = slot
+    return tuple(slot_of[sid] for sid in ids)
 
 
 def doc_stats(terms: DocTerms) -> DocStats:
@@ -81,29 +113,38 @@ def state_of(docs: list[DocStats]) -> ExportState:
     by_stem: dict[str, dict[int, tuple[list[int], list[int]]]] = {}
     for (stem, field), postings in fields.items():
         by_stem.setdefault(stem, {})[field] = postings
-    stored = [[quantised_length(n, 1) for n in column] for column in lengths]
-    entries = {stem: encode_entry(by_stem[stem], stored) for stem in sorted(by_stem)}
+    slots = doc_slots([d.id for d in docs])
+    stored = _stored_lengths(lengths, slots)
+    entries = {stem: encode_entry({f: {slots[n]: freq for n, freq in zip(*postings)}
+                                   for f, postings in by_stem[stem].items()}, stored) for stem in sorted(by_stem)}
     df = {stem: len({d for docs, _ in by_stem[stem].values() for d in docs}) for stem in entries}
     return ExportState(tuple(d.id for d in docs), {d.id: d.digest for d in docs}, entries, df,
-                       tuple(tuple(column) for column in lengths), words)
+                       tuple(tuple(column) for column in lengths), words, slots)
 
 
-def encode_entry(fields: Mapping[int, tuple[list[int], list[int]]], lengths: list[list[int]]) -> str:
-    """[[field, document gaps, frequencies, field lengths], ...] in field order, as compact JSON.
+def _stored_lengths(lengths: Sequence[Sequence[int]], slots: Sequence[int]) -> list[dict[int, int]]:
+    """Per field, each slot's field length as whoosh stores it."""
+    return [{slot: quantised_length(length, 1) for slot, length in zip(slots, column)} for column in lengths]
 
-    Each posting carries its document's field length as whoosh stores it (lengths: per field, per document),
-    so a query needs no table of every document's lengths, and the entry changes only with its documents.
+
+def encode_entry(fields: Mapping[int, Mapping[int, int]], lengths: Sequence[Mapping[int, int]]) -> str:
+    """[[field, slot gaps, frequencies, field lengths], ...] in field order, as compact JSON, from
+    {field: {slot: frequency}}.
+
+    Each posting carries its document's field length as whoosh stores it (lengths: per field, by slot), so a
+    query needs no table of every document's lengths, and the entry changes only with its documents.
     """
     rows = []
     for field in sorted(fields):
-        docs, freqs = fields[field]
-        column = lengths[field]
-        rows.append([field, [d - p for d, p in zip(docs, [0] + docs[:-1])], freqs, [column[d] for d in docs]])
+        column, at = fields[field], lengths[field]
+        docs = sorted(column)
+        rows.append([field, [d - p for d, p in zip(docs, [0] + docs[:-1])], [column[d] for d in docs],
+                     [at[d] for d in docs]])
     return json.dumps(rows, separators=(",", ":"))
 
 
 def decode_entry(text: str) -> dict[int, dict[int, int]]:
-    """encode_entry's JSON back to {field: {document: frequency}} (the lengths live in the state)."""
+    """encode_entry's JSON back to {field: {slot: frequency}} (the lengths live in the state)."""
     return {row[0]: dict(zip(accumulate(row[1]), row[2])) for row in json.loads(text)}
 
 
@@ -127,18 +168,19 @@ def patch_state(state: ExportState, old: Mapping[str, DocStats], new: Mapping[st
         _count_words(words, old_words, -1)
         _count_words(words, new_words, +1)
     entries, df = dict(state.entries), dict(state.df)
-    stored = [[quantised_length(n, 1) for n in column] for column in lengths]
+    slots = state.slots
+    stored = _stored_lengths(lengths, slots)
     for stem, changes in moved.items():
         fields = decode_entry(entries[stem]) if stem in entries else {}
         for (field, n), freq in changes.items():
             column = fields.setdefault(field, {})
             if freq:
-                column[n] = freq
+                column[slots[n]] = freq
             else:
-                column.pop(n, None)
+                column.pop(slots[n], None)
         fields = {f: c for f, c in fields.items() if c}
         if fields:
-            entries[stem] = encode_entry({f: (sorted(c), [c[d] for d in sorted(c)]) for f, c in fields.items()}, stored)
+            entries[stem] = encode_entry(fields, stored)
             df[stem] = len({d for c in fields.values() for d in c})
         else:
             entries.pop(stem, None)

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable, Mapping, Protocol, Union
 from ..core.digest import digest_bytes
 from ..library.cards import GoalCard, SchemeCard
 from ..library.catalog import GoalUse
-from ..library.model import Region, Scheme, Year
+from ..library.model import Commissioner, NationalGoal, Region, Scheme, Topic, Year
 
 
 class KeySource(Protocol):
@@ -68,13 +68,26 @@ class Names:
                      {r: self.regions[r] for r in sorted(regions) if r in self.regions})
 
 
-def input_key(name: str, value: Input, keys: KeySource) -> str:
-    """The part of a page's key one input gives."""
-    if isinstance(value, WholeScheme):
-        return digest_bytes(name, "scheme", keys.scheme(value.id))
-    parts: list[str] = [name]
-    _walk(value.value, parts, keys.card)
-    return digest_bytes(*parts)
+class InputKeys:
+    """Keys of page inputs for one plan: a value many pages share (a year, a region) is walked once."""
+
+    def __init__(self, keys: KeySource) -> None:
+        """Keys from these digests; nothing walked yet."""
+        self.keys = keys
+        # By the id of a value the plan holds: the plan outlives this object, so no id is reused meanwhile.
+        self.walked: dict[int, str] = {}
+
+    def __call__(self, name: str, value: Input) -> str:
+        """The part of a page's key one input gives."""
+        if isinstance(value, WholeScheme):
+            return digest_bytes(name, "scheme", self.keys.scheme(value.id))
+        shown = value.value
+        found = self.walked.get(id(shown))
+        if found is None:
+            parts: list[str] = []
+            _walk(shown, parts, self.keys.card)
+            found = self.walked[id(shown)] = digest_bytes(*parts)
+        return digest_bytes(name, found)
 
 
 def resolve(value: Input, load_scheme: Callable[[str], Scheme]) -> Any:
@@ -83,13 +96,15 @@ def resolve(value: Input, load_scheme: Callable[[str], Scheme]) -> Any:
 
 
 _ATOMS = (str, int, float, bool, type(None), dt.date, PurePath)
+# Model records made of atoms and of each other only, whose generated repr shows every field: keyed by it.
+_PLAIN_RECORDS = (Year, NationalGoal, Region, Topic, Commissioner)
 
 
 def _walk(value: Any, out: list[str], card: Callable[[str], str]) -> None:
     """Append a stable text of every part of a value: containers and records item by item, a card as its
     digest, a goal use as its card's digest and goal number. A value of a type not listed here is refused, so
     nothing reaches a template that its key does not cover."""
-    if isinstance(value, _ATOMS):
+    if isinstance(value, _ATOMS) or type(value) in _PLAIN_RECORDS:
         out.append(repr(value))
     elif isinstance(value, SchemeCard):
         out.append("card " + card(value.id))

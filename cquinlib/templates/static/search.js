@@ -218,10 +218,12 @@
 
   /* ---- facets ---- */
 
+  /* Documents are numbered by slot; the table lists their slots in id order, its columns in the same order. */
   function facetIndex(table) {
-    var byKey = {};
+    var byKey = {}, at = new Map();
     table.f.forEach(function (f) { byKey[f.k] = f; });
-    return byKey;
+    table.d.forEach(function (slot, i) { at.set(slot, i); });
+    return {byKey: byKey, at: at, docs: table.d};
   }
 
   function filterCode(facet, value) {
@@ -235,8 +237,8 @@
   function passes(facets, filters, doc, except) {
     for (var key in filters) {
       if (key === except || !filters[key]) { continue; }
-      var code = filterCode(facets[key], filters[key]);
-      if (code === null || facets[key].c[doc].indexOf(code) < 0) { return false; }
+      var code = filterCode(facets.byKey[key], filters[key]);
+      if (code === null || facets.byKey[key].c[facets.at.get(doc)].indexOf(code) < 0) { return false; }
     }
     return true;
   }
@@ -244,11 +246,11 @@
   function renderFacets(facets, matches, filters) {
     facetBox.textContent = "";
     FACETS.forEach(function (spec) {
-      var facet = facets[spec[0]], counts = new Array(facet.v.length).fill(0), total = 0;
+      var facet = facets.byKey[spec[0]], counts = new Array(facet.v.length).fill(0), total = 0;
       matches.forEach(function (match) {
         if (!passes(facets, filters, match[0], spec[0])) { return; }
         total++;
-        var codes = facet.c[match[0]];
+        var codes = facet.c[facets.at.get(match[0])];
         for (var i = 0; i < codes.length; i++) { counts[codes.charCodeAt(i) - 48]++; }
       });
       var id = "facet-" + spec[0], wrap = document.createElement("div"), label = document.createElement("label");
@@ -446,17 +448,17 @@
       var active = Object.keys(filters).some(function (k) { return filters[k]; });
       var terms = (await resolve(m, query)).filter(function (t) { return !t.skip; });
       var missing = terms.filter(function (t) { return !t.stems.size; });
+      var facets = active ? facetIndex(await facetTable()) : null;
       var matches;
       if (!terms.length) {
-        matches = active ? allDocs(m) : [];
+        matches = active ? allDocs(facets) : [];
       } else {
         matches = missing.length ? [] : await rank(m, terms);
       }
-      var facets = null;
-      if (active) { facets = facetIndex(await facetTable()); }
       if (seq !== state.seq) { return; }
       var filtered = facets ? matches.filter(function (x) { return passes(facets, filters, x[0]); }) : matches;
-      filtered.sort(terms.length ? byScore : function (a, b) { return b[0] - a[0]; });
+      /* Filters alone list schemes newest first: by id, descending, which the facet table's order gives. */
+      filtered.sort(terms.length ? byScore : function (a, b) { return facets.at.get(b[0]) - facets.at.get(a[0]); });
       var cards = await cardsFor(filtered.slice(0, PAGE));
       if (seq !== state.seq) { return; }
       /* The list and the status change together, once the cards are here, so nothing flickers. */
@@ -493,10 +495,8 @@
     return words + (active ? (words ? " with the chosen filters" : " the chosen filters") : "");
   }
 
-  function allDocs(m) {
-    var out = [];
-    for (var d = 0; d < m.n; d++) { out.push([d, 0]); }
-    return out;
+  function allDocs(facets) {
+    return facets.docs.map(function (slot) { return [slot, 0]; });
   }
 
   async function offerCorrection(m, text, terms, seq) {
@@ -524,7 +524,7 @@
     var pool = matches.length || input.value.trim() ? matches : null;
     var facets = facetIndex(await facetTable());
     if (seq !== state.seq) { return; }
-    renderFacets(facets, pool || allDocs(await manifest()), filters);
+    renderFacets(facets, pool || allDocs(facets), filters);
   }
 
   var timer = null;
