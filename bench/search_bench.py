@@ -76,7 +76,7 @@ def stage_timings(lib: Path, cache: Path, scratch: Path) -> dict[str, float]:
     started = time.perf_counter()
     state, files, made, times = _search_stage(source, scratch, {})
     related = time.perf_counter()
-    related_schemes(state, source.cards, source.labels)
+    related_schemes(state, source.cards)
     related = time.perf_counter() - related
     edit = _one_edit(lib, scratch, build_cache, {f.url: f.key for f in files})
     build_cache.close()

@@ -64,6 +64,12 @@ CHANGES: dict[str, Callable[[Path], None]] = {
     "template edited": lambda r: edit(r / "templates/scheme.html", "<h2 id=\"goals\">Goals</h2>",
                                       "<h2 id=\"goals\">Goals of the scheme</h2>"),
     "year file edited": lambda r: edit(r / "schemes/2010-11/_year.yaml", "cquin_percent: 1.5", "cquin_percent: 2"),
+    "topic renamed": lambda r: edit(r / "schemes/_topics.yaml", "name: Venous thromboembolism (VTE)",
+                                    "name: Blood clots (VTE)"),
+    "topic described": lambda r: edit(r / "schemes/_topics.yaml", "*blood clots*", "*blood clots* in hospital"),
+    "region renamed": lambda r: edit(r / "schemes/_regions.yaml", "name: London", "name: Greater London"),
+    "national goal renamed": lambda r: edit(r / "schemes/2010-11/_year.yaml", "name: VTE risk assessment",
+                                            "name: Risk assessment for VTE"),
     "site settings edited": lambda r: edit(r / "content/site.yaml", "Test library", "Renamed library"),
 }
 

@@ -46,7 +46,8 @@ def inflate(data: bytes) -> object:
 
 def test_renaming_a_topic_rewrites_only_what_shows_it(tmp_path: Path) -> None:
     """A new topic name rewrites the pages that show the topic (its pages, the goals index, the schemes that use
-    it) and pages whose similar schemes changed; no listing, year, region, provider or card pack is touched."""
+    it) and no other: similar schemes are judged on topic slugs, not names, so no related list moves; no
+    listing, year, region, provider or card pack is touched."""
     write_search_library(tmp_path)
     assert build(tmp_path) == 0
     before = snapshot(tmp_path / "site")
@@ -58,8 +59,9 @@ def test_renaming_a_topic_rewrites_only_what_shows_it(tmp_path: Path) -> None:
     pages = {k for k in changed if k.endswith(".html")}
     assert {"goals/falls/index.html", "goals/index.html"} <= pages
     for name in pages:
-        shows = b"Falls and fractures" in after[name][0]
-        assert shows or related_list(after[name][0]) != related_list(before[name][0]), name
+        assert b"Falls and fractures" in after[name][0], name
+        if name.startswith("schemes/"):
+            assert related_list(after[name][0]) == related_list(before[name][0]), name
     for name in ("index.html", "years/index.html", "regions/index.html", "providers/index.html",
                  "years/2019-20/index.html", "regions/london/index.html", "goals/flu/index.html", "sitemap.xml"):
         assert name in after and name not in changed, name

@@ -21,7 +21,8 @@ from cquinlib.library.validate import validate_library
 from cquinlib.search.analysis import SearchAnalyzer, stemming_analyzer
 from cquinlib.search.index import HELD_FILE, index_path, update_index
 from cquinlib.search.query import search
-from cquinlib.search.related import RELATED_TERMS, goals_text
+from cquinlib.search.document import similar_text
+from cquinlib.search.related import RELATED_TERMS
 from cquinlib.search.stage import build_search, source_of
 from helpers import build, page
 from search_library import LISTED, built_search_library, write_search_library
@@ -317,7 +318,7 @@ def test_no_private_contact_in_any_search_file_or_index(lib: Path) -> None:
 
 
 def test_related_schemes_are_whooshs_more_like_this(lib: Path) -> None:
-    """Related lists equal whoosh's more_like over the goals field: best first, listed only, never itself."""
+    """Related lists equal whoosh's more_like over the similar field: best first, listed only, never itself."""
     library = library_of(lib)
     source = source_of(library)
     result = build_search(source, lib / "related-cache")
@@ -325,7 +326,7 @@ def test_related_schemes_are_whooshs_more_like_this(lib: Path) -> None:
     with ix.searcher() as searcher:
         for card in source.cards:
             docnum = searcher.document_number(id=card.id)
-            hits = searcher.more_like(docnum, "goals", text=goals_text(card, source.labels), top=None,
+            hits = searcher.more_like(docnum, "similar", text=similar_text(card), top=None,
                                       numterms=RELATED_TERMS)
             ranked = sorted((-round(h.score, 9), h["id"]) for h in hits if h["id"] != card.id)
             assert result.related[card.id] == tuple(sid for _, sid in ranked[:5]), card.id

@@ -10,7 +10,7 @@ import pytest
 from cquinlib.core.parallel import in_background
 from cquinlib.search.analysis import SearchAnalyzer
 from cquinlib.search.state import DocStats, doc_stats, patch_state, state_of, update_state
-from cquinlib.search.terms import FACET_FIELDS, TEXT_FIELDS, analyse_document
+from cquinlib.search.terms import FACET_FIELDS, INDEXED_FIELDS, analyse_document
 
 WORDS = "falls vaccination vaccinated sepsis dementia screening wards staff flu audit quokka".split()
 
@@ -18,7 +18,7 @@ WORDS = "falls vaccination vaccinated sepsis dementia screening wards staff flu 
 def document(sid: str, seed: int) -> DocStats:
     """A random analysed document: a few words from WORDS in each text field."""
     rng = random.Random(seed)
-    fields = {name: " ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 6))) for name in TEXT_FIELDS}
+    fields = {name: " ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 6))) for name in INDEXED_FIELDS}
     facets = {name: "x" for name in FACET_FIELDS}
     return doc_stats(analyse_document({"id": sid, **fields, **facets}, f"d{seed}", SearchAnalyzer()))
 
@@ -32,7 +32,7 @@ def test_patched_state_equals_a_fresh_one(seed: int) -> None:
     changed = {sid: document(sid, rng.randrange(10**6)) for sid in rng.sample(ids, 3)}
     patched = patch_state(state_of([docs[sid] for sid in ids]), {sid: docs[sid] for sid in changed}, changed)
     fresh = state_of([changed.get(sid, docs[sid]) for sid in ids])
-    assert patched.entries == fresh.entries and patched.df == fresh.df
+    assert patched.entries == fresh.entries and patched.df == fresh.df and patched.similar == fresh.similar
     assert patched.lengths == fresh.lengths and patched.words == fresh.words and patched.digests == fresh.digests
 
 

@@ -69,6 +69,17 @@ def goal_heading(labels: Labels, year: str, goal: GoalLike) -> str:
     return "\n".join([goal.name, national.name if national else ""] + [labels.topics.get(t, t) for t in goal.topics])
 
 
+def similar_heading(goal: GoalLike) -> str:
+    """What related schemes are judged on for a goal: its name, the id of the national goal it adopts and its
+    topics' slugs (no name from the shared files)."""
+    return "\n".join([goal.name, goal.national, *goal.topics])
+
+
+def similar_text(scheme: SchemeCard | Scheme) -> str:
+    """A scheme's similar field: every goal's similar_heading."""
+    return "\n".join(similar_heading(g) for g in scheme.goals)
+
+
 def goal_detail(goal: Goal) -> str:
     """A goal's description, quality domain and its indicators' text."""
     parts = [goal.description, DOMAIN_NAMES.get(goal.domain, "")] + [_indicator_text(i) for i in goal.indicators]
@@ -91,6 +102,7 @@ def scheme_document(scheme: Scheme, labels: Labels) -> dict[str, str]:
         "commissioners": "\n".join(f"{c.name} {c.code}".strip() for c in scheme.commissioners),
         "goals": "\n".join(goal_heading(labels, scheme.year, g) for g in scheme.goals),
         "body": "\n".join(body + [goal_detail(g) for g in scheme.goals]),
+        "similar": similar_text(scheme),
         "year": scheme.year, "region": scheme.region, "type": scheme.provider_type,
         "topic": " ".join(sorted({t for g in scheme.goals for t in g.topics})),
         "domain": " ".join(sorted({g.domain for g in scheme.goals if g.domain})),

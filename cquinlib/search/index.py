@@ -20,7 +20,7 @@ from whoosh.writing import NO_MERGE, SegmentWriter
 from ..library.model import Scheme
 from .analysis import SearchAnalyzer
 from .document import index_digest
-from .terms import FIELD_BOOSTS, TEXT_FIELDS, AnalysedText, DocTerms
+from .terms import FIELD_BOOSTS, INDEXED_FIELDS, AnalysedText, DocTerms
 
 DEFAULT_CACHE_DIR = Path(".cache") / "search"
 SOURCE_FILE = "SOURCE"
@@ -54,9 +54,10 @@ def make_analyzer() -> Analyzer:
 
 
 def make_schema() -> Schema:
-    """Text fields searched by default, facet fields for year:, region:, type:, topic:, domain:, national:."""
+    """Text fields (searched by default, and the similar field related schemes read), facet fields for year:,
+    region:, type:, topic:, domain:, national:."""
     analyzer = make_analyzer()
-    text = {name: AnalysedText(analyzer=analyzer, field_boost=FIELD_BOOSTS[name]) for name in TEXT_FIELDS}
+    text = {name: AnalysedText(analyzer=analyzer, field_boost=FIELD_BOOSTS[name]) for name in INDEXED_FIELDS}
     return Schema(id=ID(stored=True, unique=True), digest=STORED(), **text, year=ID, region=ID, type=ID,
                   topic=KEYWORD(lowercase=True), domain=KEYWORD(lowercase=True), national=KEYWORD(lowercase=True))
 

@@ -1,4 +1,8 @@
-"""Related schemes: whoosh's more-like-this over the goals of every scheme that has a page."""
+"""Related schemes: whoosh's more-like-this over the goals of every scheme that has a page.
+
+Similarity is judged on the similar field (goal names, national goal ids, topic slugs), which no name in the
+shared files reaches: renaming a topic or a national goal leaves every related list as it was.
+"""
 
 from __future__ import annotations
 
@@ -10,23 +14,23 @@ from whoosh.reading import TermInfo
 from whoosh.scoring import BM25F
 
 from ..library.cards import SchemeCard
-from .document import Labels, goal_heading
+from .document import similar_text
 from .index import make_schema
 from .state import ExportState, decode_entry
-from .terms import FIELD_BOOSTS, TEXT_FIELDS, quantised_length
+from .terms import FIELD_BOOSTS, INDEXED_FIELDS, SIMILAR_FIELD, quantised_length
 
 if TYPE_CHECKING:
     import numpy as np
 
 RELATED_COUNT = 5
 RELATED_TERMS = 10
-FIELD = "goals"
+FIELD = SIMILAR_FIELD
 KeyTerms = tuple[tuple[str, float], ...]
 
 
 @dataclass(frozen=True)
 class ScoreTable:
-    """Per goals-field term, the ranks of the schemes holding it and their BM25F scores (ranks number schemes in
+    """Per similar-field term, the ranks of the schemes holding it and their BM25F scores (ranks number schemes in
     id order)."""
 
     postings: dict[str, tuple[np.ndarray, np.ndarray]]
@@ -34,43 +38,38 @@ class ScoreTable:
     count: int
 
 
-def related_schemes(state: ExportState, cards: Iterable[SchemeCard], labels: Labels,
+def related_schemes(state: ExportState, cards: Iterable[SchemeCard],
                     count: int = RELATED_COUNT) -> dict[str, tuple[str, ...]]:
     """For each scheme, up to `count` listed schemes most like its goals, best first, itself left out.
 
-    This is whoosh's more-like-this: the key terms whoosh's Expander picks from the scheme's goal headings
-    (Bo1 model), each weighting whoosh's BM25F score of that term in the goals field, summed as whoosh's Or
+    This is whoosh's more-like-this: the key terms whoosh's Expander picks from the scheme's similar text
+    (Bo1 model), each weighting whoosh's BM25F score of that term in the similar field, summed as whoosh's Or
     query sums them. Whoosh's own Expander and BM25F scorer run over the index's statistics as the search
-    export holds them (GoalsStats), so related lists need not wait for the index to be written; the sums
+    export holds them (SimilarStats), so related lists need not wait for the index to be written; the sums
     are numpy vector adds, and equal scores go to the lower scheme id. Schemes with the same key terms
     share one computation.
     """
-    stats = GoalsStats(state)
-    queries = {c.id: key_terms(stats, goals_text(c, labels)) for c in sorted(cards, key=lambda c: c.id)}
+    stats = SimilarStats(state)
+    queries = {c.id: key_terms(stats, similar_text(c)) for c in sorted(cards, key=lambda c: c.id)}
     table = ScoreTable(stats.scores({t for q in queries.values() for t, _ in q}), len(state.ids), count)
     best = {q: top_ranks(table, q) for q in sorted(set(queries.values()))}
     return {sid: tuple(s for s in (state.ids[n] for n in best[q]) if s != sid)[:count] for sid, q in queries.items()}
 
 
-def goals_text(card: SchemeCard, labels: Labels) -> str:
-    """The goal headings of a scheme: what similarity is judged on."""
-    return "\n".join(goal_heading(labels, card.year, g) for g in card.goals)
-
-
-def key_terms(stats: "GoalsStats", text: str) -> KeyTerms:
+def key_terms(stats: "SimilarStats", text: str) -> KeyTerms:
     """The terms whoosh's more-like-this searches for (Searcher.key_terms_from_text), with their weights."""
     expander = Expander(stats, FIELD, model=Bo1Model)
     expander.add_text(text)
     return tuple(expander.expanded_terms(RELATED_TERMS, normalize=True))
 
 
-class GoalsStats:
-    """The goals field's statistics, answering the index reader and searcher calls that whoosh's Expander
+class SimilarStats:
+    """The similar field's statistics, answering the index reader and searcher calls that whoosh's Expander
     and BM25F scorer make (the export state holds exactly what the index holds)."""
 
     def __init__(self, state: ExportState) -> None:
-        """Read the goals field's postings out of the export state."""
-        field = TEXT_FIELDS.index(FIELD)
+        """Read the similar field's postings out of the export state."""
+        field = INDEXED_FIELDS.index(FIELD)
         self.schema = make_schema()
         self.weighting = BM25F()
         self.boost = FIELD_BOOSTS[FIELD]
@@ -79,14 +78,14 @@ class GoalsStats:
         self.total = sum(state.lengths[field])
         self.postings: dict[str, dict[int, int]] = {}  # by document number n, as the state numbers them
         number = state.numbers()
-        for stem, entry in state.entries.items():
+        for stem, entry in state.similar.items():
             if f"[{field}," in entry:
                 column = decode_entry(entry).get(field)
                 if column:
                     self.postings[stem] = {number[slot]: freq for slot, freq in column.items()}
         self.weights = {stem: sum(column.values()) * self.boost for stem, column in self.postings.items()}
 
-    def get_parent(self) -> "GoalsStats":
+    def get_parent(self) -> "SimilarStats":
         """The top-level searcher: this one."""
         return self
 
@@ -130,7 +129,7 @@ class GoalsStats:
         return self.lengths[docnum]
 
     def scores(self, terms: set[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """Ranks of the schemes holding each term and their BM25F score in the goals field, by whoosh's scorer."""
+        """Ranks of the schemes holding each term and their BM25F score in the similar field, by whoosh's scorer."""
         import numpy as np  # only when related lists are made: most builds reuse them
         table = {}
         for term in sorted(terms):

@@ -148,7 +148,7 @@ def _build(source: SearchSource, cache_dir: Path, background: bool) -> SearchBui
         related_key = related_key_of(source)
         related = _read_json(plan.path / RELATED, related_key)
         if related is None:
-            related = related_schemes(state, source.cards, source.labels)
+            related = related_schemes(state, source.cards)
             _write_json(plan.path / RELATED, related_key, related)
         files = export_files(state, {c.id: c for c in source.listed}, source.card_keys, source.goal_digests,
                              source.labels, source.code)
@@ -173,14 +173,15 @@ def _known_terms(ids: list[str], known: Mapping[str, DocTerms], load: TermsLoade
 
 def related_key_of(source: SearchSource) -> str:
     """A digest of what related lists are made from: every scheme's goals (by their digest, which covers names,
-    national goals and topics), which schemes are listed, and the names the shared files give topics and goals.
+    national goals and topics), which schemes are listed, and the code.
 
-    Related schemes read the goals field alone, so an edit elsewhere in a scheme keeps every list as it was.
+    Related schemes read the similar field alone, which holds no name from the shared files: an edit elsewhere in
+    a scheme, or a topic renamed, keeps every list as it was.
     """
     # Status stands for listed; the id holds the year. Each card's goals digest was made when it was validated.
     parts = [part for c in sorted(source.cards, key=lambda c: c.id)
              for part in (c.id, c.status, source.goal_digests[c.id])]
-    return digest_values(source.code, f"{RELATED_COUNT}:{RELATED_TERMS}", repr(source.labels), values=parts)
+    return digest_values(source.code, f"{RELATED_COUNT}:{RELATED_TERMS}", values=parts)
 
 
 def _read_json(path: Path, key: str) -> Optional[dict[str, Any]]:

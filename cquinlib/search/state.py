@@ -19,12 +19,12 @@ import marshal
 import os
 import pickle
 import sqlite3
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import accumulate
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, NamedTuple, Optional, Sequence
 
-from .terms import TEXT_FIELDS, DocTerms, quantised_length
+from .terms import INDEXED_FIELDS, TEXT_FIELDS, DocTerms, quantised_length
 
 STATE_FILE = "export-state.pickle"
 DOCS_FILE = "export-docs.sqlite"
@@ -64,6 +64,7 @@ class ExportState:
     lengths: tuple[tuple[int, ...], ...]  # per text field, per document n
     words: dict[str, tuple[int, str]]
     slots: tuple[int, ...] = ()  # per document n, its number in the export (doc_slots)
+    similar: dict[str, str] = field(default_factory=dict)  # the similar field's entries, by stem: never exported
 
     def numbers(self) -> dict[int, int]:
         """Each slot's document number n."""
@@ -94,32 +95,52 @@ def doc_stats(terms: DocTerms) -> DocStats:
 
 def state_of(docs: list[DocStats]) -> ExportState:
     """The export state of documents given in export order."""
-    fields: dict[tuple[str, int], tuple[list[int], list[int]]] = {}
+    postings: dict[tuple[str, int], tuple[list[int], list[int]]] = {}
     words: dict[str, tuple[int, str]] = {}
-    lengths: list[list[int]] = [[] for _ in TEXT_FIELDS]
+    lengths: list[list[int]] = [[] for _ in INDEXED_FIELDS]
     for n, doc in enumerate(docs):
         frequencies, doc_words = doc.unpack()
-        for field, pairs in enumerate(frequencies):
-            lengths[field].append(sum(f for _, f in pairs))
+        for number, pairs in enumerate(frequencies):
+            lengths[number].append(sum(f for _, f in pairs))
             for stem, freq in pairs:
-                found = fields.get((stem, field))
+                found = postings.get((stem, number))
                 if found is None:
-                    found = fields[(stem, field)] = ([], [])
+                    found = postings[(stem, number)] = ([], [])
                 found[0].append(n)
                 found[1].append(freq)
         for word, stem in doc_words:
             count = words.get(word)
             words[word] = (count[0] + 1 if count else 1, stem)
-    by_stem: dict[str, dict[int, tuple[list[int], list[int]]]] = {}
-    for (stem, field), postings in fields.items():
-        by_stem.setdefault(stem, {})[field] = postings
     slots = doc_slots([d.id for d in docs])
+    by_stem: dict[str, dict[int, dict[int, int]]] = {}
+    for (stem, number), (ns, freqs) in postings.items():
+        by_stem.setdefault(stem, {})[number] = {slots[n]: freq for n, freq in zip(ns, freqs)}
     stored = _stored_lengths(lengths, slots)
-    entries = {stem: encode_entry({f: {slots[n]: freq for n, freq in zip(*postings)}
-                                   for f, postings in by_stem[stem].items()}, stored) for stem in sorted(by_stem)}
-    df = {stem: len({d for docs, _ in by_stem[stem].values() for d in docs}) for stem in entries}
+    entries: dict[str, str] = {}
+    similar: dict[str, str] = {}
+    df: dict[str, int] = {}
+    for stem in sorted(by_stem):
+        _encode_stem(stem, by_stem[stem], stored, entries, similar, df)
     return ExportState(tuple(d.id for d in docs), {d.id: d.digest for d in docs}, entries, df,
-                       tuple(tuple(column) for column in lengths), words, slots)
+                       tuple(tuple(column) for column in lengths), words, slots, similar)
+
+
+def _encode_stem(stem: str, fields: Mapping[int, Mapping[int, int]], stored: Sequence[Mapping[int, int]],
+                 entries: dict[str, str], similar: dict[str, str], df: dict[str, int]) -> None:
+    """Put a stem's postings ({field: {slot: frequency}}) in the exported entries (the searched fields, with
+    their document frequency) and in the similar entries, dropping it where it has none."""
+    shown = {f: c for f, c in fields.items() if f < len(TEXT_FIELDS) and c}
+    kept = {f: c for f, c in fields.items() if f >= len(TEXT_FIELDS) and c}
+    if shown:
+        entries[stem] = encode_entry(shown, stored)
+        df[stem] = len({d for c in shown.values() for d in c})
+    else:
+        entries.pop(stem, None)
+        df.pop(stem, None)
+    if kept:
+        similar[stem] = encode_entry(kept, stored)
+    else:
+        similar.pop(stem, None)
 
 
 def _stored_lengths(lengths: Sequence[Sequence[int]], slots: Sequence[int]) -> list[dict[int, int]]:
@@ -167,28 +188,22 @@ def patch_state(state: ExportState, old: Mapping[str, DocStats], new: Mapping[st
                 moved.setdefault(key[0], {})[(key[1], n)] = after.get(key, 0)
         _count_words(words, old_words, -1)
         _count_words(words, new_words, +1)
-    entries, df = dict(state.entries), dict(state.df)
-    slots = state.slots
+    entries, similar, df, slots = dict(state.entries), dict(state.similar), dict(state.df), state.slots
     stored = _stored_lengths(lengths, slots)
     for stem, changes in moved.items():
-        fields = decode_entry(entries[stem]) if stem in entries else {}
-        for (field, n), freq in changes.items():
-            column = fields.setdefault(field, {})
+        fields = {**(decode_entry(entries[stem]) if stem in entries else {}),
+                  **(decode_entry(similar[stem]) if stem in similar else {})}
+        for (number, n), freq in changes.items():
+            column = fields.setdefault(number, {})
             if freq:
                 column[slots[n]] = freq
             else:
                 column.pop(slots[n], None)
-        fields = {f: c for f, c in fields.items() if c}
-        if fields:
-            entries[stem] = encode_entry(fields, stored)
-            df[stem] = len({d for c in fields.values() for d in c})
-        else:
-            entries.pop(stem, None)
-            df.pop(stem, None)
+        _encode_stem(stem, fields, stored, entries, similar, df)
     digests = dict(state.digests)
     digests.update((sid, doc.digest) for sid, doc in new.items())
     return replace(state, digests=digests, entries=dict(sorted(entries.items())), df=df,
-                   lengths=tuple(tuple(c) for c in lengths), words=words)
+                   lengths=tuple(tuple(c) for c in lengths), words=words, similar=dict(sorted(similar.items())))
 
 
 def _pairs(frequencies: Frequencies) -> dict[tuple[str, int], int]:

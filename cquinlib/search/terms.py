@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import marshal
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, Optional
 
 from whoosh.fields import TEXT
 from whoosh.formats import Positions
@@ -16,8 +16,12 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from .analysis import SearchAnalyzer
 
-TEXT_FIELDS = ("title", "provider", "commissioners", "goals", "body")
-FIELD_BOOSTS = {"title": 3.0, "provider": 2.0, "commissioners": 1.0, "goals": 1.5, "body": 1.0}
+TEXT_FIELDS = ("title", "provider", "commissioners", "goals", "body")  # searched, and exported to the site
+# What related schemes are judged on: goal names, national goal ids and topic slugs, none of the shared files'
+# names, so renaming a topic moves no related list. Indexed (whoosh's more-like-this runs on it), never searched.
+SIMILAR_FIELD = "similar"
+INDEXED_FIELDS = TEXT_FIELDS + (SIMILAR_FIELD,)
+FIELD_BOOSTS = {"title": 3.0, "provider": 2.0, "commissioners": 1.0, "goals": 1.5, "body": 1.0, SIMILAR_FIELD: 1.0}
 FACET_FIELDS = ("year", "region", "type", "topic", "domain", "national")
 
 # (stem, frequency, whoosh's encoding of the positions) for one term of one field
@@ -68,7 +72,7 @@ class DocTerms:
 
     @property
     def fields(self) -> tuple[tuple[Posting, ...], ...]:
-        """Per text field, each stem's (stem, frequency, encoded positions), by stem."""
+        """Per indexed field, each stem's (stem, frequency, encoded positions), by stem."""
         fields: tuple[tuple[Posting, ...], ...] = marshal.loads(self.packed)[0]
         return fields
 
@@ -79,27 +83,29 @@ class DocTerms:
         return words
 
     def frequencies_and_words(self) -> tuple[tuple[tuple[tuple[str, int], ...], ...], tuple[tuple[str, str], ...]]:
-        """Per text field, (stem, frequency) pairs, and the words: what the export needs, without positions."""
+        """Per indexed field, (stem, frequency) pairs, and the words: what the export needs, without positions."""
         fields, words = marshal.loads(self.packed)
         return tuple(tuple((stem, freq) for stem, freq, _ in postings) for postings in fields), words
 
     def whoosh_fields(self) -> dict[str, Any]:
         """Keyword arguments for whoosh's add_document."""
         fields: dict[str, Any] = {"id": self.id, "digest": self.digest}
-        fields.update(zip(TEXT_FIELDS, (Analysed(p) for p in self.fields)))
+        fields.update(zip(INDEXED_FIELDS, (Analysed(p) for p in self.fields)))
         fields.update(zip(FACET_FIELDS, self.facets))
         return fields
 
 
 def analyse_document(document: Mapping[str, str], digest: str, analyzer: SearchAnalyzer) -> DocTerms:
-    """Analyse a document's text fields as whoosh's Positions format would, keeping its facet values."""
+    """Analyse a document's indexed fields as whoosh's Positions format would, keeping its facet values; the
+    surface words (what the site completes and corrects) come from the searched fields alone."""
     vocabulary: dict[str, str] = {}
-    fields = tuple(_postings(analyzer, document[name], vocabulary) for name in TEXT_FIELDS)
+    fields = tuple(_postings(analyzer, document[name], vocabulary if name in TEXT_FIELDS else None)
+                   for name in INDEXED_FIELDS)
     return DocTerms.pack(document["id"], digest, fields, tuple(document[name] for name in FACET_FIELDS),
                          tuple(sorted(vocabulary.items())))
 
 
-def _postings(analyzer: SearchAnalyzer, text: str, vocabulary: dict[str, str]) -> tuple[Posting, ...]:
+def _postings(analyzer: SearchAnalyzer, text: str, vocabulary: Optional[dict[str, str]]) -> tuple[Posting, ...]:
     """Each stem of a text once, in order, with its frequency and whoosh's encoding of its positions."""
     positions = analyzer.index_positions(text, vocabulary)
     encode = Positions().encode  # whoosh's own encoding, the one its writer calls
