@@ -43,3 +43,23 @@ def test_readme_lists_every_verb() -> None:
     assert verbs
     for verb in verbs:
         assert f"| `{verb}`" in readme, verb
+
+
+def test_readme_draws_every_subpackage_and_module() -> None:
+    """The README's layout drawing names every subpackage and, on that subpackage's lines, each of its modules."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    drawing = re.search(r"## Code\n.*?```text\n(.*?)```", readme, re.S)
+    assert drawing
+    blocks: dict[str, str] = {}
+    current = ""
+    for line in drawing.group(1).splitlines():
+        found = re.search(r"\b([a-z]+)/\s", line)
+        if found:
+            current = found.group(1)
+        blocks[current] = blocks.get(current, "") + line + "\n"
+    package = REPO / "cquinlib"
+    subpackages = sorted(p.name for p in package.iterdir() if (p / "__init__.py").is_file())
+    assert sorted(k for k in blocks if k) == subpackages
+    missing = [f"{sub}/{m.stem}" for sub in subpackages for m in sorted((package / sub).glob("*.py"))
+               if m.stem != "__init__" and not re.search(rf"\b{m.stem}\b", blocks[sub])]
+    assert missing == []
