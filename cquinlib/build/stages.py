@@ -119,8 +119,8 @@ def _render_and_write(options: BuildOptions, code: str, fingerprint: str, manife
 def page_keys(specs: list[PageSpec], base: str, keys: EntryKeys) -> list[str]:
     """Each page's key, from its template, its URL and its declared inputs: equal keys mean equal bytes."""
     key_of = InputKeys(keys)
-    return [digest_bytes(base, spec.template, spec.url, *(key_of(name, value) for name, value in sorted(spec.inputs.items())))
-            for spec in specs]
+    return [digest_bytes(base, spec.template, spec.url,
+                         *(key_of(name, value) for name, value in sorted(spec.inputs.items()))) for spec in specs]
 
 
 def _split_current(items: list[tuple[T, str, str]], manifest: Manifest,

@@ -73,7 +73,8 @@ def export_files(state: ExportState, cards: Mapping[str, SchemeCard], card_keys:
     post_names, vocab_names = _names(postings), _names(vocab)
     files = [_text_file(code, f"p/{name}.gz", "{" + ",".join(f"{_dumps(s)}:{state.entries[s]}" for s in group) + "}")
              for name, group in zip(post_names, postings)]
-    files += [_text_file(code, f"v/{name}.gz", _dumps(_vocab_shard(group, state))) for name, group in zip(vocab_names, vocab)]
+    files += [_text_file(code, f"v/{name}.gz", _dumps(_vocab_shard(group, state)))
+              for name, group in zip(vocab_names, vocab)]
     ordered = [cards[sid] for sid in state.ids]
     cards_key = labels.listing_key()
     packs: dict[int, list[tuple[int, SchemeCard]]] = {}

@@ -134,14 +134,17 @@ def _write_held(path: Path, generation: int, held: Mapping[str, tuple[str, str]]
 
 def _write(ix: whoosh_index.Index, to_add: tuple[str, ...], to_delete: tuple[str, ...],
            documents: Mapping[str, DocTerms]) -> None:
-    """Delete and add documents, SEGMENT_DOCS to a segment.
+    """Delete and add documents, SEGMENT_DOCS to a segment, and rewrite every segment that lost one.
 
     Whoosh keeps deleted documents in its term statistics until their segment is rewritten, and those
-    statistics are in every score. So the first commit rewrites each segment that lost a document (with the
-    small ones); no segment ever keeps a deletion, scores equal a fresh build's, and an edit rewrites one
-    segment of the index rather than all of it.
+    statistics are in every score. So each commit folds segments with deletions (and small ones) into its new
+    segment, as many as keep it near SEGMENT_DOCS documents, and further commits fold the rest: no segment
+    keeps a deletion, an edit rewrites one segment of the index rather than all of it, and however large a
+    change was, no segment grows past about twice SEGMENT_DOCS, so the next edit stays small. New documents
+    are always added as themselves, never folded in from another segment.
     """
     batches = [list(to_add[n:n + SEGMENT_DOCS]) for n in range(0, len(to_add), SEGMENT_DOCS)] or [[]]
+    more = [True]
     for number, batch in enumerate(batches):
         writer = ix.writer(timeout=LOCK_TIMEOUT, limitmb=256)
         try:
@@ -152,20 +155,32 @@ def _write(ix: whoosh_index.Index, to_add: tuple[str, ...], to_delete: tuple[str
         except BaseException:
             writer.cancel()
             raise
-        writer.commit(mergetype=_merge_dirty if number == 0 else NO_MERGE)
+        room = SEGMENT_DOCS - len(batch)
+        writer.commit(mergetype=lambda w, segments: _fold_some(w, segments, room, more))
+    while more[0]:
+        ix.writer(timeout=LOCK_TIMEOUT, limitmb=256).commit(
+            mergetype=lambda w, segments: _fold_some(w, segments, SEGMENT_DOCS, more))
 
 
-def _merge_dirty(writer: SegmentWriter, segments: list[Any]) -> list[Any]:
-    """A whoosh merge policy: fold segments with deleted documents, and small ones, into the new segment."""
-    kept = []
-    for segment in segments:
-        if segment.has_deletions() or segment.doc_count_all() < SMALL_SEGMENT:
-            reader = SegmentReader(writer.storage, writer.schema, segment)
-            writer.add_reader(reader)
-            reader.close()
-        else:
-            kept.append(segment)
-    return kept
+def _fold_some(writer: SegmentWriter, segments: list[Any], room: int, more: list[bool]) -> list[Any]:
+    """A whoosh merge policy: fold segments with deleted documents, then small ones, into the new segment, while
+    they fit in room documents (at least one, so each commit makes progress); more[0] says whether another
+    commit has any left to fold."""
+    dirty = [s for s in segments if s.has_deletions()]
+    small = [s for s in segments if not s.has_deletions() and s.doc_count_all() < SMALL_SEGMENT]
+    folding = dirty + small if dirty or len(small) > 1 else []
+    taken: list[Any] = []
+    for segment in folding:
+        if taken and sum(s.doc_count() for s in taken) + segment.doc_count() > room:
+            break
+        taken.append(segment)
+    for segment in taken:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    left = [s for s in segments if s not in taken]
+    more[0] = any(s.has_deletions() for s in left) or sum(s.doc_count_all() < SMALL_SEGMENT for s in left) > 1
+    return left
 
 
 def _open_or_create(path: Path, schemes_root: Path, code: str) -> tuple[whoosh_index.Index, str]:

@@ -272,7 +272,8 @@ class StateStore:
     def save(self, state: ExportState, docs: Iterable[DocStats]) -> None:
         """Save the state and the statistics of documents not saved yet; forget documents it no longer has."""
         with self.db:
-            self.db.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?, ?)", ((d.id, d.digest, d.packed) for d in docs))
+            self.db.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?, ?)",
+                                ((d.id, d.digest, d.packed) for d in docs))
             known = {sid for (sid,) in self.db.execute("SELECT id FROM docs")}
             self.db.executemany("DELETE FROM docs WHERE id = ?", ((sid,) for sid in sorted(known - set(state.ids))))
         tmp = self.folder / f"{STATE_FILE}.{os.getpid()}.tmp"

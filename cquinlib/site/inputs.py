@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any, Callable, Iterable, Mapping, Protocol, Union
 
-from ..core.digest import digest_bytes
 from ..library.cards import GoalCard, SchemeCard
 from ..library.catalog import GoalUse
 from ..library.model import Commissioner, NationalGoal, Region, Scheme, Topic, Year
@@ -78,16 +77,17 @@ class InputKeys:
         self.walked: dict[int, str] = {}
 
     def __call__(self, name: str, value: Input) -> str:
-        """The part of a page's key one input gives."""
+        """The part of a page's key one input gives: its name and a text of everything in it (joined into the
+        page's one digest; a large library keys tens of thousands of inputs on every build)."""
         if isinstance(value, WholeScheme):
-            return digest_bytes(name, "scheme", self.keys.scheme(value.id))
+            return f"{name}\x1fscheme {self.keys.scheme(value.id)}"
         shown = value.value
         found = self.walked.get(id(shown))
         if found is None:
             parts: list[str] = []
             _walk(shown, parts, self.keys.card)
-            found = self.walked[id(shown)] = digest_bytes(*parts)
-        return digest_bytes(name, found)
+            found = self.walked[id(shown)] = "\x1f".join(parts)
+        return f"{name}\x1f{found}"
 
 
 def resolve(value: Input, load_scheme: Callable[[str], Scheme]) -> Any:

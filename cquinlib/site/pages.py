@@ -104,7 +104,8 @@ def home_page(catalog: Catalog, names: Names) -> PageSpec:
 
 def years_page(catalog: Catalog) -> PageSpec:
     """Every financial year with its share, national goals and scheme count."""
-    return PageSpec(urls.YEARS, "years.html", {"years": Shown(catalog.years), "counts": Shown(_counts(catalog.by_year))})
+    return PageSpec(urls.YEARS, "years.html", {"years": Shown(catalog.years),
+                                               "counts": Shown(_counts(catalog.by_year))})
 
 
 def regions_page(catalog: Catalog) -> PageSpec:
