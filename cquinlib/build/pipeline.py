@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import gc
 import os
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from ..core.diagnostics import Diagnostic
 from ..core.digest import code_digest, digest_bytes
-from ..library.validate import CachedScheme
 from ..site.write import WriteReport, damaged_outputs, read_manifest
-from .cache import BuildCache
 from .options import BuildOptions, BuildResult
+
+if TYPE_CHECKING:  # the cache (and with it the YAML reader and the validation path) loads only once needed
+    from ..library.validate import CachedScheme
 
 
 def build_site(options: BuildOptions, remembered: Optional[dict[str, CachedScheme]] = None) -> BuildResult:
@@ -28,6 +29,7 @@ def build_site(options: BuildOptions, remembered: Optional[dict[str, CachedSchem
     if manifest.files and manifest.fingerprint == fingerprint and not damaged:
         diagnostics = tuple(Diagnostic.from_plain(d) for d in manifest.diagnostics)
         return BuildResult(diagnostics, -1, len(manifest.files), 0, WriteReport(0, len(manifest.files), 0))
+    from .cache import BuildCache  # past the up-to-date check: it loads the validation path
     cache = BuildCache(options.cache_dir, remembered=remembered) if options.cache_dir else None
     was_collecting = gc.isenabled()
     # A build makes millions of objects that live until it ends, and few cycles: the collector would walk the

@@ -45,7 +45,7 @@ from .state import ExportState
 from .terms import FIELD_BOOSTS, TEXT_FIELDS
 
 FORMAT_VERSION = 4  # what search.js reads; its own code keys the files (export_files)
-PACK = 128  # slots to a d/ file: about 16 cards, as slots are spread over 8 to 16 times the documents
+PACK = 192  # slots to a d/ file: 12 to 24 cards, as the slot space is 8 to 16 times the documents
 POSTINGS_CUT = (3_000, 12_000, 8)  # a file holds at least, at most (characters), and cuts at 1 key in 8
 VOCAB_CUT = (6_000, 24_000, 16)
 CODE_BASE = 48  # facet columns store value n as the character chr(48 + n): '0', '1', ...

@@ -112,9 +112,10 @@ def state_of(docs: list[DocStats]) -> ExportState:
             count = words.get(word)
             words[word] = (count[0] + 1 if count else 1, stem)
     slots = doc_slots([d.id for d in docs])
-    by_stem: dict[str, dict[int, dict[int, int]]] = {}
+    # Postings stay lists of document numbers until they are encoded: a library has millions of them.
+    by_stem: dict[str, dict[int, tuple[list[int], list[int]]]] = {}
     for (stem, number), (ns, freqs) in postings.items():
-        by_stem.setdefault(stem, {})[number] = {slots[n]: freq for n, freq in zip(ns, freqs)}
+        by_stem.setdefault(stem, {})[number] = ([slots[n] for n in ns], freqs)
     stored = _stored_lengths(lengths, slots)
     entries: dict[str, str] = {}
     similar: dict[str, str] = {}
@@ -125,15 +126,16 @@ def state_of(docs: list[DocStats]) -> ExportState:
                        tuple(tuple(column) for column in lengths), words, slots, similar)
 
 
-def _encode_stem(stem: str, fields: Mapping[int, Mapping[int, int]], stored: Sequence[Mapping[int, int]],
-                 entries: dict[str, str], similar: dict[str, str], df: dict[str, int]) -> None:
-    """Put a stem's postings ({field: {slot: frequency}}) in the exported entries (the searched fields, with
+def _encode_stem(stem: str, fields: Mapping[int, tuple[Sequence[int], Sequence[int]]],
+                 stored: Sequence[Mapping[int, int]], entries: dict[str, str], similar: dict[str, str],
+                 df: dict[str, int]) -> None:
+    """Put a stem's postings ({field: (slots, frequencies)}) in the exported entries (the searched fields, with
     their document frequency) and in the similar entries, dropping it where it has none."""
-    shown = {f: c for f, c in fields.items() if f < len(TEXT_FIELDS) and c}
-    kept = {f: c for f, c in fields.items() if f >= len(TEXT_FIELDS) and c}
+    shown = {f: c for f, c in fields.items() if f < len(TEXT_FIELDS) and c[0]}
+    kept = {f: c for f, c in fields.items() if f >= len(TEXT_FIELDS) and c[0]}
     if shown:
         entries[stem] = encode_entry(shown, stored)
-        df[stem] = len({d for c in shown.values() for d in c})
+        df[stem] = len({d for docs, _ in shown.values() for d in docs})
     else:
         entries.pop(stem, None)
         df.pop(stem, None)
@@ -148,18 +150,21 @@ def _stored_lengths(lengths: Sequence[Sequence[int]], slots: Sequence[int]) -> l
     return [{slot: quantised_length(length, 1) for slot, length in zip(slots, column)} for column in lengths]
 
 
-def encode_entry(fields: Mapping[int, Mapping[int, int]], lengths: Sequence[Mapping[int, int]]) -> str:
+def encode_entry(fields: Mapping[int, tuple[Sequence[int], Sequence[int]]],
+                 lengths: Sequence[Mapping[int, int]]) -> str:
     """[[field, slot gaps, frequencies, field lengths], ...] in field order, as compact JSON, from
-    {field: {slot: frequency}}.
+    {field: (slots, frequencies)} in any order.
 
     Each posting carries its document's field length as whoosh stores it (lengths: per field, by slot), so a
     query needs no table of every document's lengths, and the entry changes only with its documents.
     """
     rows = []
     for field in sorted(fields):
-        column, at = fields[field], lengths[field]
-        docs = sorted(column)
-        rows.append([field, [d - p for d, p in zip(docs, [0] + docs[:-1])], [column[d] for d in docs],
+        slots, freqs = fields[field]
+        at = lengths[field]
+        order = sorted(range(len(slots)), key=slots.__getitem__)
+        docs = [slots[i] for i in order]
+        rows.append([field, [d - p for d, p in zip(docs, [0] + docs[:-1])], [freqs[i] for i in order],
                      [at[d] for d in docs]])
     return json.dumps(rows, separators=(",", ":"))
 
@@ -199,7 +204,7 @@ def patch_state(state: ExportState, old: Mapping[str, DocStats], new: Mapping[st
                 column[slots[n]] = freq
             else:
                 column.pop(slots[n], None)
-        _encode_stem(stem, fields, stored, entries, similar, df)
+        _encode_stem(stem, {f: (list(c), list(c.values())) for f, c in fields.items()}, stored, entries, similar, df)
     digests = dict(state.digests)
     digests.update((sid, doc.digest) for sid, doc in new.items())
     return replace(state, digests=digests, entries=dict(sorted(entries.items())), df=df,

@@ -19,13 +19,15 @@ from ..library.model import Commissioner, NationalGoal, Region, Scheme, Topic, Y
 
 
 class KeySource(Protocol):
-    """Digests a key is made from: each card's, and each valid scheme's validation key."""
+    """Digests a key is made from: each card's, and each valid scheme's validation key, by scheme id."""
 
-    def card(self, scheme_id: str) -> str:
-        """The digest of what listings show of a scheme."""
+    @property
+    def cards(self) -> Mapping[str, str]:
+        """The digest of what listings show of each scheme."""
 
-    def scheme(self, scheme_id: str) -> str:
-        """The validation key of a whole scheme."""
+    @property
+    def schemes(self) -> Mapping[str, str]:
+        """The validation key of each whole scheme."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,17 +77,18 @@ class InputKeys:
         self.keys = keys
         # By the id of a value the plan holds: the plan outlives this object, so no id is reused meanwhile.
         self.walked: dict[int, str] = {}
+        self.records: dict[int, str] = {}  # model records (a topic, a region) many pages show, by id likewise
 
     def __call__(self, name: str, value: Input) -> str:
         """The part of a page's key one input gives: its name and a text of everything in it (joined into the
         page's one digest; a large library keys tens of thousands of inputs on every build)."""
         if isinstance(value, WholeScheme):
-            return f"{name}\x1fscheme {self.keys.scheme(value.id)}"
+            return f"{name}\x1fscheme {self.keys.schemes[value.id]}"
         shown = value.value
         found = self.walked.get(id(shown))
         if found is None:
             parts: list[str] = []
-            _walk(shown, parts, self.keys.card)
+            _walk(shown, parts, self.keys.cards, self.records)
             found = self.walked[id(shown)] = "\x1f".join(parts)
         return f"{name}\x1f{found}"
 
@@ -95,41 +98,75 @@ def resolve(value: Input, load_scheme: Callable[[str], Scheme]) -> Any:
     return load_scheme(value.id) if isinstance(value, WholeScheme) else value.value
 
 
-_ATOMS = (str, int, float, bool, type(None), dt.date, PurePath)
+_ATOMS = frozenset({str, int, float, bool, type(None), dt.date})
 # Model records made of atoms and of each other only, whose generated repr shows every field: keyed by it.
-_PLAIN_RECORDS = (Year, NationalGoal, Region, Topic, Commissioner)
+_PLAIN_RECORDS = frozenset({Year, NationalGoal, Region, Topic, Commissioner})
 
 
-def _walk(value: Any, out: list[str], card: Callable[[str], str]) -> None:
+def _walk(value: Any, out: list[str], card: Mapping[str, str], records: dict[int, str]) -> None:
     """Append a stable text of every part of a value: containers and records item by item, a card as its
-    digest, a goal use as its card's digest and goal number. A value of a type not listed here is refused, so
-    nothing reaches a template that its key does not cover."""
-    if isinstance(value, _ATOMS) or type(value) in _PLAIN_RECORDS:
+    digest, a goal use as its card's digest and goal number, a model record as its repr (made once per record:
+    records are shared by many pages). A value of a type not listed here is refused, so nothing reaches a
+    template that its key does not cover.
+
+    A large library keys hundreds of thousands of values on every build: the commonest (a card, a run of
+    cards or of goal uses) are tested first, by exact type.
+    """
+    kind = type(value)
+    if kind is SchemeCard:
+        out.append("card " + card[value.id])
+    elif kind is GoalUse:
+        out.append(f"use {card[value.scheme.id]} {value.goal.number!r}")
+    elif kind in _ATOMS or isinstance(value, PurePath):
         out.append(repr(value))
-    elif isinstance(value, SchemeCard):
-        out.append("card " + card(value.id))
-    elif isinstance(value, GoalUse):
-        out.append(f"use {card(value.scheme.id)} {value.goal.number!r}")
-    elif isinstance(value, GoalCard):
+    elif kind in _PLAIN_RECORDS:
+        out.append(_record(value, records))
+    elif kind is tuple or kind is list:
+        _walk_sequence(value, out, card, records)
+    elif kind is GoalCard:
         out.append(repr(value))
     elif isinstance(value, tuple) and hasattr(value, "_fields") or hasattr(value, "__dataclass_fields__"):
-        out.append(type(value).__name__ + "(")
+        out.append(kind.__name__ + "(")
         names = value._fields if isinstance(value, tuple) else value.__dataclass_fields__
         for field_name in names:
-            _walk(getattr(value, field_name), out, card)
+            _walk(getattr(value, field_name), out, card, records)
         out.append(")")
-    elif isinstance(value, (tuple, list)):
-        out.append("[")
-        for item in value:
-            _walk(item, out, card)
-        out.append("]")
+    elif kind is dict and all(type(k) in _ATOMS and type(v) in _ATOMS for k, v in value.items()):
+        out.append(repr(value))  # names and counts: the dict's own repr is every key and value
+    elif kind is dict and all(type(k) is str and type(v) in _PLAIN_RECORDS for k, v in value.items()):
+        out.append("{" + ",".join([repr(k) + ":" + _record(v, records) for k, v in value.items()]) + "}")
     elif isinstance(value, Mapping):
         out.append("{")
         for key, item in value.items():
-            _walk(key, out, card)
-            _walk(item, out, card)
+            _walk(key, out, card, records)
+            _walk(item, out, card, records)
         out.append("}")
     elif isinstance(value, frozenset):
-        _walk(sorted(value), out, card)
+        _walk(sorted(value), out, card, records)
     else:
         raise TypeError(f"a page input cannot hold a {type(value).__name__}: it could not be keyed")
+
+
+def _record(value: Any, records: dict[int, str]) -> str:
+    """A model record's repr, made once per record."""
+    text = records.get(id(value))
+    if text is None:
+        text = records[id(value)] = repr(value)
+    return text
+
+
+def _walk_sequence(value: tuple[Any, ...] | list[Any], out: list[str], card: Mapping[str, str],
+                   records: dict[int, str]) -> None:
+    """A tuple or list: a run of cards as their digests in one part, a run of goal uses likewise, else item by
+    item."""
+    if all(type(item) is tuple and all(type(part) in _ATOMS for part in item) for item in value):
+        out.append(repr(value))  # rows of plain values (the sitemap's entries): their repr is all of them
+    elif all(type(item) is SchemeCard for item in value):
+        out.append("cards " + " ".join([card[item.id] for item in value]))
+    elif all(type(item) is GoalUse for item in value):
+        out.append("uses " + " ".join([f"{card[u.scheme.id]} {u.goal.number!r}" for u in value]))
+    else:
+        out.append("[")
+        for item in value:
+            _walk(item, out, card, records)
+        out.append("]")

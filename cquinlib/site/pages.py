@@ -190,17 +190,23 @@ def topic_page(topic: Topic, page: TopicPage, pages: tuple[TopicPage, ...], name
 
 
 def scheme_pages(catalog: Catalog, related: Mapping[str, tuple[str, ...]], names: Names) -> list[PageSpec]:
-    """Every built scheme's page, by URL (the order the sitemap lists them in)."""
+    """Every built scheme's page, by URL (the order the sitemap lists them in).
+
+    Each page declares the topics its goals use (so a topic renamed re-renders only the pages that show it),
+    and shares the one table of year labels and region names that its similar schemes are captioned with.
+    """
     listed = {s.id: s for s in catalog.listed}
+    years = {y.slug: Shown(y) for y in catalog.years}
+    regions = {slug: Shown(r) for slug, r in catalog.regions.items()}
+    shared_names, has_page, no_page = Shown(names), Shown(True), Shown(False)
     pages = []
     for card in sorted(catalog.built, key=lambda c: c.url):
         near = tuple(listed[r] for r in related.get(card.id, ()) if r in listed)
-        year = catalog.year(card.year)
+        topics = {t: catalog.topics[t] for t in sorted({t for g in card.goals for t in g.topics})}
         pages.append(PageSpec(card.url, "scheme.html", {
-            "scheme": WholeScheme(card.id), "year": Shown(year), "region": Shown(catalog.regions[card.region]),
-            "topics": Shown(_topics(catalog, {t for g in card.goals for t in g.topics})),
-            "provider_has_page": Shown(catalog.named_provider_has_page(card.provider_name)),
-            "related": Shown(near), "names": Shown(names.for_cards(near))},
+            "scheme": WholeScheme(card.id), "year": years[card.year], "region": regions[card.region],
+            "topics": Shown(topics), "related": Shown(near), "names": shared_names,
+            "provider_has_page": has_page if catalog.named_provider_has_page(card.provider_name) else no_page},
             src_path=card.src_path, in_sitemap=card.listed, lastmod=_lastmod(card)))
     return pages
 
