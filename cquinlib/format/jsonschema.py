@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .spec import SCHEME, SLUG_PATTERN, YEAR_PATTERN, ListOf, Mapping, MapOf, OneOf, Scalar, Shape
+from .spec import SCHEME, SLUG_PATTERN, YEAR_PATTERN, ListOf, Mapping, MapOf, Scalar, Shape
 
 SCHEMA_ID = "scheme-format.schema.json"
 

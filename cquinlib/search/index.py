@@ -15,7 +15,7 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import Analyzer
 from whoosh.fields import ID, KEYWORD, STORED, Schema
 from whoosh.reading import SegmentReader
-from whoosh.writing import NO_MERGE, SegmentWriter
+from whoosh.writing import SegmentWriter
 
 from ..library.model import Scheme
 from .analysis import SearchAnalyzer

@@ -19,7 +19,8 @@ import marshal
 import os
 import pickle
 import sqlite3
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
 from itertools import accumulate
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, NamedTuple, Optional, Sequence
@@ -64,7 +65,7 @@ class ExportState:
     lengths: tuple[tuple[int, ...], ...]  # per text field, per document n
     words: dict[str, tuple[int, str]]
     slots: tuple[int, ...] = ()  # per document n, its number in the export (doc_slots)
-    similar: dict[str, str] = field(default_factory=dict)  # the similar field's entries, by stem: never exported
+    similar: dict[str, str] = dataclass_field(default_factory=dict)  # the similar field's entries, by stem: never exported
 
     def numbers(self) -> dict[int, int]:
         """Each slot's document number n."""
