@@ -2,18 +2,41 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from urllib.parse import urldefrag, urlparse
 
 from bs4 import BeautifulSoup
 
+from cquinlib.build.options import BuildOptions, default_templates_dir
+from cquinlib.build.pipeline import build_site
 from cquinlib.commands.cli import main
+from cquinlib.core.diagnostics import BuildFailed
 
 
 def build(root: Path, *extra: str) -> int:
     """Build root/schemes with root/content into root/site through the command line."""
     return main(["build", "--schemes", str(root / "schemes"), "--content", str(root / "content"),
                  "--out", str(root / "site"), "--cache", str(root / ".cache"), *extra])
+
+
+def failed_build_with_template(root: Path, name: str, old: str, new: str) -> BuildFailed:
+    """Build root's library with a copy of the templates (root/templates, made once) whose template `name` has
+    `old` replaced by `new`; the failure the build raises (an error if it does not fail)."""
+    templates = root / "templates"
+    if not templates.is_dir():
+        shutil.copytree(default_templates_dir(), templates)
+    original = (default_templates_dir() / name).read_text(encoding="utf-8")
+    assert old in original, (name, old)
+    for other in templates.glob("*.html"):  # the other templates as they come
+        other.write_text((default_templates_dir() / other.name).read_text(encoding="utf-8"), encoding="utf-8")
+    (templates / name).write_text(original.replace(old, new), encoding="utf-8")
+    try:
+        build_site(BuildOptions(root / "schemes", root / "content", root / "site", templates,
+                                cache_dir=root / ".cache"))
+    except BuildFailed as failure:
+        return failure
+    raise AssertionError(f"the build did not fail with {new!r} in {name}")
 
 
 def page(site: Path, url: str) -> BeautifulSoup:

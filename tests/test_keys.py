@@ -17,11 +17,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import REPO, SCHEME, write_content, write_library
-from cquinlib.build.options import BuildOptions, default_templates_dir
-from cquinlib.build.pipeline import build_site
-from cquinlib.core.diagnostics import BuildFailed
 from cquinlib.search.state import doc_slots
-from helpers import build, snapshot
+from helpers import build, failed_build_with_template, snapshot
 from search_library import write_search_library
 
 PACKAGE = REPO / "cquinlib"
@@ -131,25 +128,14 @@ def test_a_template_cannot_read_what_its_page_did_not_declare(tmp_path: Path) ->
     the name, and writes nothing."""
     write_library(tmp_path)
     write_content(tmp_path)
-    templates = tmp_path / "templates"
-    shutil.copytree(default_templates_dir(), templates)
-    home = templates / "home.html"
-    home.write_text(home.read_text().replace("{{ counts.schemes }}", "{{ catalog.listed | length }}"))
-    with pytest.raises(BuildFailed) as failure:
-        build_site(BuildOptions(tmp_path / "schemes", tmp_path / "content", tmp_path / "site", templates,
-                                cache_dir=tmp_path / ".cache"))
-    (problem,) = failure.value.diagnostics
+    failure = failed_build_with_template(tmp_path, "home.html", "{{ counts.schemes }}", "{{ catalog.listed | length }}")
+    (problem,) = failure.diagnostics
     assert problem.src_path.name == "home.html" and "'catalog' is undefined" in problem.message
     assert not [p for p in (tmp_path / "site").rglob("*") if p.is_file()]
     # A declared name that a page kind does not declare fails alike: the year page has no 'counts'.
-    year = templates / "year.html"
-    home.write_text((default_templates_dir() / "home.html").read_text())
-    year.write_text(year.read_text().replace("{{ schemes | length }}", "{{ counts.schemes }}"))
-    with pytest.raises(BuildFailed) as failure:
-        build_site(BuildOptions(tmp_path / "schemes", tmp_path / "content", tmp_path / "site", templates,
-                                cache_dir=tmp_path / ".cache"))
-    assert [d.src_path.name for d in failure.value.diagnostics] == ["year.html"]
-    assert "'counts' is undefined" in failure.value.diagnostics[0].message
+    failure = failed_build_with_template(tmp_path, "year.html", "{{ schemes | length }}", "{{ counts.schemes }}")
+    assert [d.src_path.name for d in failure.diagnostics] == ["year.html"]
+    assert "'counts' is undefined" in failure.diagnostics[0].message
 
 
 def run_copy(code: Path, root: Path, out: str, cache: str) -> subprocess.CompletedProcess[str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 from conftest import SCHEME, TOPICS, write_content, write_library
-from helpers import build, page, snapshot
+from helpers import build, failed_build_with_template, page, snapshot
 
 HOSTILE = [
     "<script>alert('x')</script>",
@@ -85,31 +85,14 @@ def test_failed_build_leaves_previous_output_byte_identical(tmp_path: Path) -> N
 
 def test_template_error_leaves_output_untouched_and_names_template(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     """A template typo fails loudly (StrictUndefined), names the template and line, and writes nothing."""
-    import shutil
-
-    from cquinlib.commands.cli import main
-    from cquinlib.build.options import default_templates_dir
-
     write_library(tmp_path)
     write_content(tmp_path)
     assert build(tmp_path) == 0
     before = snapshot(tmp_path / "site")
-    templates = tmp_path / "templates"
-    shutil.copytree(default_templates_dir(), templates)
-    scheme_html = templates / "scheme.html"
-    scheme_html.write_text(scheme_html.read_text().replace("{{ scheme.title }}</h1>", "{{ scheme.titel }}</h1>"))
-    from cquinlib.build.options import BuildOptions
-    from cquinlib.build.pipeline import build_site
-    from cquinlib.core.diagnostics import BuildFailed
-    import pytest
-
-    with pytest.raises(BuildFailed) as failure:
-        build_site(BuildOptions(tmp_path / "schemes", tmp_path / "content", tmp_path / "site", templates,
-                                cache_dir=tmp_path / ".cache"))
-    message = failure.value.diagnostics[0].format()
+    failure = failed_build_with_template(tmp_path, "scheme.html", "{{ scheme.title }}</h1>", "{{ scheme.titel }}</h1>")
+    message = failure.diagnostics[0].format()
     assert "scheme.html" in message and "titel" in message
     assert snapshot(tmp_path / "site") == before
-    assert main  # the CLI path is exercised by the other tests
 
 
 def test_successful_build_removes_pages_of_gone_schemes(tmp_path: Path) -> None:

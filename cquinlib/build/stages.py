@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import chain
-from typing import Mapping, Optional, TypeVar
+from typing import Optional, TypeVar
 
 from ..core.diagnostics import BuildFailed, Diagnostic, has_errors
 from ..core.digest import digest_bytes, tree_digest
@@ -13,10 +13,10 @@ from ..core.progress import Progress
 from ..library.catalog import Catalog, catalog_from_cards
 from ..library.load import scan_library
 from ..library.urls import dest_rel
-from ..library.validate import SchemeEntry, ValidatedLibrary, ValidateOptions, validate_library
+from ..library.validate import ValidatedLibrary, ValidateOptions, validate_library
 from ..search.stage import SearchBuild, build_search, source_of, validation_analysis
 from ..site.content import Content, load_content
-from ..site.inputs import InputKeys, WholeScheme
+from ..site.inputs import InputKeys, KeySource, WholeScheme
 from ..site.outputs import static_outputs, url_clashes
 from ..site.pages import PageSpec, plan_site
 from ..site.render import RenderJob, Renderer, make_environment, render_one
@@ -41,15 +41,6 @@ class Validated:
     diagnostics: tuple[Diagnostic, ...]
     catalog: Catalog
     search: SearchBuild
-
-
-class EntryKeys:
-    """The digests page keys are made from, read off the validated schemes' entries (site.inputs.KeySource)."""
-
-    def __init__(self, entries: Mapping[str, SchemeEntry]) -> None:
-        """Each scheme's card digest and validation key, by id, made once for every page's key."""
-        self.cards = {sid: e.card_digest for sid, e in entries.items()}
-        self.schemes = {sid: e.key for sid, e in entries.items()}
 
 
 def run_stages(options: BuildOptions, code: str, fingerprint: str, manifest: Manifest, damaged: set[str],
@@ -90,7 +81,7 @@ def _render_and_write(options: BuildOptions, code: str, fingerprint: str, manife
     # What every page shares: the code, the templates, and the site-wide globals the templates see.
     base = digest_bytes(code, tree_digest(options.templates_dir), repr(content.site),
                         repr([(p.url, p.title, p.nav) for p in content.pages]))
-    keys = page_keys(specs, base, EntryKeys(library.entries))
+    keys = page_keys(specs, base, library)
     todo, kept = _split_current([((spec, key), spec.url, key) for spec, key in zip(specs, keys)], manifest, damaged)
     kept.update(search_kept)
     env = make_environment(options.templates_dir, content,
@@ -110,7 +101,7 @@ def _render_and_write(options: BuildOptions, code: str, fingerprint: str, manife
     return BuildResult(validated.diagnostics, len(catalog.built), len(specs), len(todo), report)
 
 
-def page_keys(specs: list[PageSpec], base: str, keys: EntryKeys) -> list[str]:
+def page_keys(specs: list[PageSpec], base: str, keys: KeySource) -> list[str]:
     """Each page's key, from its template, its URL and its declared inputs: equal keys mean equal bytes."""
     key_of = InputKeys(keys)
     # One digest of the parts joined: each is a repr, a hex digest or a name, none of which holds the separator

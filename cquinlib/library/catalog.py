@@ -155,12 +155,8 @@ class Catalog:
         """Slugs of providers with a page."""
         return frozenset(p.slug for p in self.providers)
 
-    def has_provider_page(self, slug: str) -> bool:
-        """True when a provider has listed schemes, and so a page."""
-        return slug in self.provider_slugs
-
     def named_provider_has_page(self, name: str) -> bool:
-        """has_provider_page for a provider's name as a built scheme gives it."""
+        """True when the provider a built scheme names has listed schemes, and so a page."""
         return self.provider_slug_of[name] in self.provider_slugs
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import pickle
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Optional, Protocol
 
@@ -99,14 +100,33 @@ class ValidatedLibrary:
     analysed: Mapping[str, Any]  # what options.analysis made, by scheme id
     store: Optional[SchemeStore] = field(default=None, repr=False, compare=False)
 
+    @cached_property
+    def card_digests(self) -> dict[str, str]:
+        """The digest of what listings show of each valid scheme, by id."""
+        return {sid: e.card_digest for sid, e in self.entries.items()}
+
+    @cached_property
+    def goal_digests(self) -> dict[str, str]:
+        """The digest of each valid scheme's goals (names, national goals, domains, topics), by id."""
+        return {sid: e.goals_digest for sid, e in self.entries.items()}
+
+    @cached_property
+    def scheme_keys(self) -> dict[str, str]:
+        """Each valid scheme's validation key, by id."""
+        return {sid: e.key for sid, e in self.entries.items()}
+
+    @cached_property
+    def _src_paths(self) -> dict[str, str]:
+        """Each valid scheme's source path, by id."""
+        return {c.id: c.src_path for c in self.cards}
+
     def schemes(self, ids: Iterable[str]) -> dict[str, Scheme]:
         """The full models of some valid schemes: from this run, else from the store."""
         return {sid: pickle.loads(blob) for sid, blob in self.blobs(ids).items()}
 
     def blobs(self, ids: Iterable[str]) -> dict[str, bytes]:
         """The pickled full models of some valid schemes, by id."""
-        paths = {c.id: c.src_path for c in self.cards}
-        wanted = {sid: paths[sid] for sid in ids}
+        wanted = {sid: self._src_paths[sid] for sid in ids}
         found = {p: self.fresh_blobs[p] for p in wanted.values() if p in self.fresh_blobs}
         missing = sorted(set(wanted.values()) - set(found))
         if missing and self.store is not None:

@@ -91,10 +91,9 @@ def source_of(validated: ValidatedLibrary) -> SearchSource:
     names it takes from the shared files."""
     cards = tuple(c for c in validated.cards if c.status != "draft")
     labels = Labels.of(validated.regions, validated.topics, validated.years)
-    entries = validated.entries
-    keys = {c.id: document_key(c, labels, entries[c.id].key) for c in cards if c.listed}
-    return SearchSource(validated.root, labels, cards, keys, {c.id: entries[c.id].card_digest for c in cards},
-                        {c.id: entries[c.id].goals_digest for c in cards}, validated.schemes,
+    keys = {c.id: document_key(c, labels, validated.scheme_keys[c.id]) for c in cards if c.listed}
+    return SearchSource(validated.root, labels, cards, keys, validated.card_digests, validated.goal_digests,
+                        validated.schemes,
                         _analyser(validated.schemes, keys, labels, validated.analysed), search_code())
 
 

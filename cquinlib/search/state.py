@@ -65,7 +65,8 @@ class ExportState:
     lengths: tuple[tuple[int, ...], ...]  # per text field, per document n
     words: dict[str, tuple[int, str]]
     slots: tuple[int, ...] = ()  # per document n, its number in the export (doc_slots)
-    similar: dict[str, str] = dataclass_field(default_factory=dict)  # the similar field's entries, by stem: never exported
+    # The similar field's entries, by stem: what related schemes are made from, never exported.
+    similar: dict[str, str] = dataclass_field(default_factory=dict)
 
     def numbers(self) -> dict[int, int]:
         """Each slot's document number n."""

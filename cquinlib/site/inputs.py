@@ -19,14 +19,14 @@ from ..library.model import Commissioner, NationalGoal, Region, Scheme, Topic, Y
 
 
 class KeySource(Protocol):
-    """Digests a key is made from: each card's, and each valid scheme's validation key, by scheme id."""
+    """Digests a key is made from, by scheme id (the validated library gives them)."""
 
     @property
-    def cards(self) -> Mapping[str, str]:
+    def card_digests(self) -> Mapping[str, str]:
         """The digest of what listings show of each scheme."""
 
     @property
-    def schemes(self) -> Mapping[str, str]:
+    def scheme_keys(self) -> Mapping[str, str]:
         """The validation key of each whole scheme."""
 
 
@@ -83,12 +83,12 @@ class InputKeys:
         """The part of a page's key one input gives: its name and a text of everything in it (joined into the
         page's one digest; a large library keys tens of thousands of inputs on every build)."""
         if isinstance(value, WholeScheme):
-            return f"{name}\x1fscheme {self.keys.schemes[value.id]}"
+            return f"{name}\x1fscheme {self.keys.scheme_keys[value.id]}"
         shown = value.value
         found = self.walked.get(id(shown))
         if found is None:
             parts: list[str] = []
-            _walk(shown, parts, self.keys.cards, self.records)
+            _walk(shown, parts, self.keys.card_digests, self.records)
             found = self.walked[id(shown)] = "\x1f".join(parts)
         return f"{name}\x1f{found}"
 
