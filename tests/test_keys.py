@@ -63,7 +63,21 @@ def test_renaming_a_topic_rewrites_only_what_shows_it(tmp_path: Path) -> None:
                  "years/2019-20/index.html", "regions/london/index.html", "goals/flu/index.html", "sitemap.xml"):
         assert name in after and name not in changed, name
     assert not any(k.startswith("search/d/") for k in changed)
+    # No document holds a topic's name (search.labels): no postings file moves, and the new name finds the
+    # topic's schemes at once, on the command line and in the label table the search page reads.
+    assert not any(k.startswith("search/p/") for k in changed)
     assert any("schemes/" in k for k in pages)
+    filed = search_ids(tmp_path, "topic:falls")
+    assert len(filed) == 3 and sorted(search_ids(tmp_path, "fractures")) == sorted(filed)
+    assert inflate(after["search/m.json"][0])["labels"]["fractur"] == ["falls"]
+
+
+def search_ids(root: Path, query: str) -> list[str]:
+    """The ids the search verb ranks for a query."""
+    out = subprocess.run([sys.executable, str(REPO / "build.py"), "search", query, "--json", "--schemes",
+                          str(root / "schemes"), "--cache", str(root / ".cache")],
+                         capture_output=True, text=True, check=True).stdout
+    return [row["id"] for row in json.loads(out)]
 
 
 def test_adding_or_deleting_a_scheme_rewrites_only_the_search_files_that_hold_it(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from cquinlib.library.load import scan_library
 from cquinlib.library.validate import validate_library
 from cquinlib.search.analysis import SearchAnalyzer, stemming_analyzer
 from cquinlib.search.index import HELD_FILE, index_path, update_index
+from cquinlib.search.labels import topic_labels
 from cquinlib.search.query import search
 from cquinlib.search.document import similar_text
 from cquinlib.search.related import RELATED_TERMS
@@ -151,16 +152,17 @@ def test_incremental_update_touches_only_what_changed(tmp_path: Path) -> None:
     update, loaded = recording_update(tmp_path, cache)
     assert update.changed == ("2019-20/london/northgate",) and loaded == ["2019-20/london/northgate"]
     assert update.removed == ("2010-11/east-of-england/meadow",) and update.added == ()
-    hits, _ = search(update.path, "quokkaward")
+    topics = topic_labels(source_of(validate_library(scan_library(tmp_path / "schemes"))).labels.topics)
+    hits, _ = search(update.path, "quokkaward", topics)
     assert [h.id for h in hits] == ["2019-20/london/northgate"]
-    assert all(h.id != "2010-11/east-of-england/meadow" for h in search(update.path, "falls")[0])
+    assert all(h.id != "2010-11/east-of-england/meadow" for h in search(update.path, "falls", topics)[0])
     ix = whoosh_index.open_dir(str(update.path))
     with ix.searcher() as searcher:
         assert not searcher.reader().has_deletions()
     ix.close()
     fresh, _ = recording_update(tmp_path, tmp_path / "fresh-cache")
     for query in ("falls", "flu vaccination", "scheme", "year:2019-20 staff"):
-        assert search(update.path, query)[0] == search(fresh.path, query)[0], query
+        assert search(update.path, query, topics)[0] == search(fresh.path, query, topics)[0], query
 
 
 def test_the_record_of_what_the_index_holds_is_checked(tmp_path: Path) -> None:
@@ -230,28 +232,40 @@ def slots(site: Path) -> dict[str, int]:
 
 
 def browser_scores(site: Path, words: list[str]) -> dict[int, float]:
-    """Document scores for an AND of words, computed from the export exactly as search.js computes them."""
+    """Document scores for an AND of words, computed from the export exactly as search.js computes them: each
+    stem's BM25F score in the text fields, plus that of each topic whose name holds the stem."""
     m = exported(site, "m.json")
+    table = exported(site, "f.gz")
+    topic = next(f for f in table["f"] if f["k"] == "topic")
+
+    def bm25(idf: float, tf: float, fl: float, avgfl: float) -> float:
+        """whoosh's BM25 of one term in one field of one document."""
+        return idf * ((tf * (m["k1"] + 1)) / (tf + m["k1"] * ((1 - m["b"]) + m["b"] * fl / avgfl)))
+
     total: dict[int, float] | None = None
     for word in words:
         shard = exported(site, f"v/{run_of(m['vocab'], word)}.gz")
         stem = decode_stem(word, shard["s"][shard["w"].index(word)])
         docs: dict[int, float] = {}
-        for field, gaps, freqs, lengths in exported(site, f"p/{run_of(m['post'], stem)}.gz")[stem]:
+        for field, gaps, freqs, lengths in exported(site, f"p/{run_of(m['post'], stem)}.gz").get(stem, []):
             _, boost, avgfl = m["fields"][field]
             idf, doc = math.log(m["n"] / (len(gaps) + 1)) + 1, 0
             for gap, freq, fl in zip(gaps, freqs, lengths):
                 doc += gap
-                tf = freq * boost
-                docs[doc] = docs.get(doc, 0.0) + idf * ((tf * (m["k1"] + 1)) / (
-                    tf + m["k1"] * ((1 - m["b"]) + m["b"] * fl / avgfl)))
+                docs[doc] = docs.get(doc, 0.0) + bm25(idf, freq * boost, fl, avgfl)
+        for slug in m["labels"].get(stem, []):
+            code = chr(48 + topic["v"].index(slug))
+            holders = [(slot, len(codes)) for slot, codes in zip(table["d"], topic["c"]) if code in codes]
+            idf = math.log(m["n"] / (len(holders) + 1)) + 1
+            for slot, count in holders:
+                docs[slot] = docs.get(slot, 0.0) + bm25(idf, m["lb"][0], m["ql"][count], m["lb"][1])
         total = docs if total is None else {d: s + docs[d] for d, s in total.items() if d in docs}
     return total or {}
 
 
 def test_export_reproduces_whoosh_scores(lib: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Scores computed from the exported frequencies and lengths equal whoosh's, and rank schemes alike."""
-    for words in (["flu", "vaccination"], ["falls"], ["scheme"], ["staff"]):
+    for words in (["flu", "vaccination"], ["falls"], ["scheme"], ["staff"], ["prevention"], ["vaccination"]):
         rows = run_search(lib, capsys, *words)
         scores, slot = browser_scores(lib / "site", words), slots(lib / "site")
         assert sorted(scores) == sorted(slot[i] for i in ids(rows)), words

@@ -129,6 +129,17 @@ def test_prefix_of_the_last_word(page: Any, site_url: str) -> None:
     assert "q=pumpkinlat" in page.url
 
 
+def test_a_word_of_a_topic_name_finds_the_topics_schemes(page: Any, site_url: str, lib: Path) -> None:
+    """Topic names are matched when a query runs: 'prevention' (a word of "Falls prevention") finds the scheme
+    whose only falls goal never says it, ranked as the command line ranks it."""
+    page.goto(site_url + "search/")
+    type_query(page, "prevention ")
+    wait_for(page, r"^3 schemes match ‘prevention’")
+    expected = cli_ids(lib, "prevention")
+    assert "2010-11/east-of-england/meadow" in expected
+    assert result_links(page) == [f"/schemes/{i}/" for i in expected]
+
+
 def options(page: Any, facet: str) -> list[str]:
     """The options of one facet's list, as shown."""
     return page.locator(f"#facet-{facet} option").all_inner_texts()

@@ -36,6 +36,7 @@ def run_search(args: argparse.Namespace) -> int:
     from ..library.load import scan_library
     from ..library.validate import ValidateOptions, validate_library
     from ..search.index import update_index
+    from ..search.labels import topic_labels
     from ..search.query import search
     from ..search.stage import source_of, validation_analysis
     from .notices import print_notices
@@ -50,7 +51,7 @@ def run_search(args: argparse.Namespace) -> int:
         source = source_of(validated)
         update = update_index(source.root, source.keys, source.terms, source.code, args.cache / "search")
         print_notices(cache.notices + list(update.notices))
-        hits, stems = search(update.path, " ".join(args.query), args.limit)
+        hits, stems = search(update.path, " ".join(args.query), topic_labels(source.labels.topics), args.limit)
         rows = results(source, hits, stems)
     finally:
         cache.close()

@@ -44,14 +44,13 @@ class Labels:
 
     def used_by(self, card: SchemeCard | Scheme) -> str:
         """The names a scheme's search document takes from the shared files: its year's label, its region's
-        name, its topics' names and the names of the national goals it adopts. Its document changes when one of
-        these does, and stays as it is when any other is renamed."""
+        name and the names of the national goals it adopts. Its document changes when one of these does, and
+        stays as it is when any other is renamed. Topic names are not among them: they are matched when a
+        query runs (search.labels)."""
         year = self.years.get(card.year)
         national = sorted({g.national for g in card.goals if g.national})
-        topics = sorted({t for g in card.goals for t in g.topics})
         return repr((self.year_label(card.year), self.regions.get(card.region, card.region),
-                     [(n, goal.name if year and (goal := year.national_goal(n)) else "") for n in national],
-                     [(t, self.topics.get(t, t)) for t in topics]))
+                     [(n, goal.name if year and (goal := year.national_goal(n)) else "") for n in national]))
 
     def listing_key(self) -> str:
         """A digest of the names a result card shows: year labels and region names (not topics)."""
@@ -63,10 +62,15 @@ class Labels:
         return self.years[year].label if year in self.years else year
 
 
+def indexed_heading(labels: Labels, year: str, goal: GoalLike) -> str:
+    """What a goal's heading gives its document's goals field: its name and the national goal it adopts."""
+    national = labels.years[year].national_goal(goal.national) if year in labels.years and goal.national else None
+    return "\n".join([goal.name, national.name if national else ""])
+
+
 def goal_heading(labels: Labels, year: str, goal: GoalLike) -> str:
     """A goal's name, the national goal it adopts and its topics: the words that say what it is about."""
-    national = labels.years[year].national_goal(goal.national) if year in labels.years and goal.national else None
-    return "\n".join([goal.name, national.name if national else ""] + [labels.topics.get(t, t) for t in goal.topics])
+    return "\n".join([indexed_heading(labels, year, goal)] + [labels.topics.get(t, t) for t in goal.topics])
 
 
 def similar_heading(goal: GoalLike) -> str:
@@ -100,7 +104,7 @@ def scheme_document(scheme: Scheme, labels: Labels) -> dict[str, str]:
     return {
         "id": scheme.id, "title": scheme.title, "provider": f"{scheme.provider_name} {scheme.provider_code}".strip(),
         "commissioners": "\n".join(f"{c.name} {c.code}".strip() for c in scheme.commissioners),
-        "goals": "\n".join(goal_heading(labels, scheme.year, g) for g in scheme.goals),
+        "goals": "\n".join(indexed_heading(labels, scheme.year, g) for g in scheme.goals),
         "body": "\n".join(body + [goal_detail(g) for g in scheme.goals]),
         "similar": similar_text(scheme),
         "year": scheme.year, "region": scheme.region, "type": scheme.provider_type,

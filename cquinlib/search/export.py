@@ -4,9 +4,11 @@ Every file but the manifest is gzip-compressed JSON without whitespace (the scri
 stays small on any host). Under /search/:
 
 - m.json: document count, stop words, minimum word length, whoosh's BM25F parameters, each text field's
-  boost and average length, and the first key and file name of every vocabulary and postings file;
-- v/NAME.gz: a run of the sorted surface words seen in the corpus, with each word's stem and its document
-  frequency (so the browser stems exactly as whoosh did, and can complete a prefix and suggest a spelling);
+  boost and average length, the first key and file name of every vocabulary and postings file, and the label
+  table (search.labels): each stem of a used topic's name with its topics' slugs ("labels"), the labels
+  field's boost and average length ("lb"), and whoosh's stored length for each count of topics ("ql");
+- v/NAME.gz: a run of the sorted surface words seen in the corpus and in the names of the topics it uses,
+  with each word's stem and its document frequency (so the browser stems exactly as whoosh did, and can complete a prefix and suggest a spelling);
 - p/NAME.gz: postings for a run of stems: per text field, document ids as gaps, term frequencies, and each
   document's length in that field as whoosh stores it;
 - d/N.gz: the cards (title, year, region, provider type, goals) of the documents in slots N*PACK to
@@ -42,9 +44,10 @@ from ..library.model import DOMAIN_NAMES, TYPE_NAMES
 from .document import Labels
 from .analysis import MIN_WORD
 from .state import ExportState
-from .terms import FIELD_BOOSTS, TEXT_FIELDS
+from .labels import TopicLabels, topic_labels
+from .terms import FIELD_BOOSTS, LABEL_BOOST, TEXT_FIELDS, quantised_length
 
-FORMAT_VERSION = 4  # what search.js reads; its own code keys the files (export_files)
+FORMAT_VERSION = 5  # what search.js reads; its own code keys the files (export_files)
 PACK = 192  # slots to a d/ file: 12 to 24 cards, as the slot space is 8 to 16 times the documents
 POSTINGS_CUT = (3_000, 12_000, 8)  # a file holds at least, at most (characters), and cuts at 1 key in 8
 VOCAB_CUT = (6_000, 24_000, 16)
@@ -66,16 +69,20 @@ def export_files(state: ExportState, cards: Mapping[str, SchemeCard], card_keys:
     Each file's key covers code, the digest of the modules that make the export, so a change to its format
     rewrites every file even where the data did not change.
     """
+    ordered = [cards[sid] for sid in state.ids]
+    topics = [sorted({t for g in card.goals for t in g.topics}) for card in ordered]
+    used = {t for doc in topics for t in doc}
+    names = topic_labels({slug: name for slug, name in labels.topics.items() if slug in used})
     stems = sorted(state.entries)
     postings = _cut(stems, lambda s: len(s) + len(state.entries[s]) + 4, POSTINGS_CUT)
-    words = sorted(state.words)
+    vocabulary = _vocabulary(state, names, topics)
+    words = sorted(vocabulary)
     vocab = _cut(words, lambda w: 2 * len(w) + 10, VOCAB_CUT)
     post_names, vocab_names = _names(postings), _names(vocab)
     files = [_text_file(code, f"p/{name}.gz", "{" + ",".join(f"{_dumps(s)}:{state.entries[s]}" for s in group) + "}")
              for name, group in zip(post_names, postings)]
-    files += [_text_file(code, f"v/{name}.gz", _dumps(_vocab_shard(group, state)))
+    files += [_text_file(code, f"v/{name}.gz", _dumps(_vocab_shard(group, vocabulary)))
               for name, group in zip(vocab_names, vocab)]
-    ordered = [cards[sid] for sid in state.ids]
     cards_key = labels.listing_key()
     packs: dict[int, list[tuple[int, SchemeCard]]] = {}
     for slot, card in sorted(zip(state.slots, ordered)):
@@ -84,6 +91,7 @@ def export_files(state: ExportState, cards: Mapping[str, SchemeCard], card_keys:
     files.append(_facet_file(ordered, state.slots, goal_digests, labels, code + digest_bytes(repr(labels))))
     manifest = _manifest(state, [[g[0], n] for g, n in zip(vocab, vocab_names)],
                          [[g[0], n] for g, n in zip(postings, post_names)])
+    manifest.update(_label_table(names, topics))
     files.append(_text_file(code, "m.json", _dumps(manifest), compress=False))
     return files
 
@@ -115,11 +123,36 @@ def _names(groups: list[list[str]]) -> list[str]:
     return names
 
 
-def _vocab_shard(words: list[str], state: ExportState) -> dict[str, list[Any]]:
+def _vocabulary(state: ExportState, names: TopicLabels,
+                topics: list[list[str]]) -> dict[str, tuple[str, int]]:
+    """Every surface word with its stem and that stem's document frequency: the documents' words, and the words
+    of the names of the topics they use (a stem found only in a topic's name counts the documents filed under
+    its topics; one in both counts the larger, a bound on the documents that match it, for ordering alone)."""
+    holders: dict[str, set[int]] = {}
+    for n, doc in enumerate(topics):
+        for slug in doc:
+            holders.setdefault(slug, set()).add(n)
+    filed = {stem: len(set().union(*(holders.get(slug, set()) for slug in slugs)))
+             for stem, slugs in names.stems.items()}
+    vocabulary = {word: (stem, max(state.df.get(stem, 0), filed[stem])) for word, stem in names.words.items()}
+    for word, (_, stem) in state.words.items():
+        vocabulary[word] = (stem, max(state.df.get(stem, 0), filed.get(stem, 0)))
+    return vocabulary
+
+
+def _vocab_shard(words: list[str], vocabulary: Mapping[str, tuple[str, int]]) -> dict[str, list[Any]]:
     """Columns for a run of sorted words: the word, its stem code, and its stem's document frequency."""
-    stems = [state.words[w][1] for w in words]
-    return {"w": words, "s": [stem_code(w, s) for w, s in zip(words, stems)],
-            "n": [state.df.get(s, 0) for s in stems]}
+    return {"w": words, "s": [stem_code(w, vocabulary[w][0]) for w in words], "n": [vocabulary[w][1] for w in words]}
+
+
+def _label_table(names: TopicLabels, topics: list[list[str]]) -> dict[str, Any]:
+    """What the script needs to score topic labels as whoosh does: each stem's topics, the labels field's boost
+    and average length, and whoosh's stored length for each count of topics a document can have."""
+    count = len(topics)
+    longest = max((len(doc) for doc in topics), default=0)
+    return {"labels": {stem: list(slugs) for stem, slugs in names.stems.items()},
+            "lb": [LABEL_BOOST, (sum(len(doc) for doc in topics) / (count or 1)) or 1],
+            "ql": [quantised_length(n, 1) for n in range(longest + 1)]}
 
 
 def stem_code(word: str, stem: str) -> str:

@@ -20,7 +20,7 @@ from whoosh.writing import SegmentWriter
 from ..library.model import Scheme
 from .analysis import SearchAnalyzer
 from .document import index_digest
-from .terms import FIELD_BOOSTS, INDEXED_FIELDS, AnalysedText, DocTerms
+from .terms import FIELD_BOOSTS, INDEXED_FIELDS, LABEL_BOOST, LABEL_FIELD, AnalysedText, DocTerms
 
 DEFAULT_CACHE_DIR = Path(".cache") / "search"
 SOURCE_FILE = "SOURCE"
@@ -55,11 +55,12 @@ def make_analyzer() -> Analyzer:
 
 def make_schema() -> Schema:
     """Text fields (searched by default, and the similar field related schemes read), facet fields for year:,
-    region:, type:, topic:, domain:, national:."""
+    region:, type:, topic:, domain:, national:, and the topic slugs a query word in a topic's name scores on."""
     analyzer = make_analyzer()
     text = {name: AnalysedText(analyzer=analyzer, field_boost=FIELD_BOOSTS[name]) for name in INDEXED_FIELDS}
     return Schema(id=ID(stored=True, unique=True), digest=STORED(), **text, year=ID, region=ID, type=ID,
-                  topic=KEYWORD(lowercase=True), domain=KEYWORD(lowercase=True), national=KEYWORD(lowercase=True))
+                  topic=KEYWORD(lowercase=True), domain=KEYWORD(lowercase=True), national=KEYWORD(lowercase=True),
+                  **{LABEL_FIELD: KEYWORD(scorable=True, field_boost=LABEL_BOOST)})
 
 
 def index_path(cache_dir: Path, schemes_root: Path) -> Path:

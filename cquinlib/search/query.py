@@ -12,6 +12,7 @@ from whoosh.fields import Schema
 from ..library.model import Goal, Scheme
 from .document import Labels, goal_detail, goal_heading
 from .index import make_analyzer
+from .labels import TopicLabels
 from .terms import TEXT_FIELDS
 
 if TYPE_CHECKING:  # the query parser is loaded only to search, not to build
@@ -33,11 +34,13 @@ def query_parser(schema: Schema) -> MultifieldParser:
     return MultifieldParser(list(TEXT_FIELDS), schema)
 
 
-def search(path: Path, text: str, limit: Optional[int] = None) -> tuple[list[Hit], frozenset[str]]:
-    """Schemes matching a query, best first (equal scores in id order), and the stems the query looks for."""
+def search(path: Path, text: str, topics: TopicLabels,
+           limit: Optional[int] = None) -> tuple[list[Hit], frozenset[str]]:
+    """Schemes matching a query, best first (equal scores in id order), and the stems the query looks for; a
+    word of a topic's name also finds the schemes filed under the topic."""
     ix = whoosh_index.open_dir(str(path))
     try:
-        query = query_parser(ix.schema).parse(text)
+        query = topics.expand(query_parser(ix.schema).parse(text))
         with ix.searcher() as searcher:
             results = searcher.search(query, limit=None)
             hits = sorted((Hit(r["id"], r.score) for r in results), key=lambda h: (-h.score, h.id))

@@ -23,6 +23,9 @@ SIMILAR_FIELD = "similar"
 INDEXED_FIELDS = TEXT_FIELDS + (SIMILAR_FIELD,)
 FIELD_BOOSTS = {"title": 3.0, "provider": 2.0, "commissioners": 1.0, "goals": 1.5, "body": 1.0, SIMILAR_FIELD: 1.0}
 FACET_FIELDS = ("year", "region", "type", "topic", "domain", "national")
+LABEL_FIELD = "labels"  # see search.labels
+# A topic slug weighs as a word of a goal's heading did when topic names were part of the goals field.
+LABEL_BOOST = FIELD_BOOSTS["goals"]
 
 # (stem, frequency, whoosh's encoding of the positions) for one term of one field
 Posting = tuple[str, int, bytes]
@@ -92,6 +95,7 @@ class DocTerms:
         fields: dict[str, Any] = {"id": self.id, "digest": self.digest}
         fields.update(zip(INDEXED_FIELDS, (Analysed(p) for p in self.fields)))
         fields.update(zip(FACET_FIELDS, self.facets))
+        fields[LABEL_FIELD] = fields["topic"]  # topic slugs, scored when a query word is in a topic's name
         return fields
 
 

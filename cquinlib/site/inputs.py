@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any, Callable, Iterable, Mapping, Protocol, Union
 
+from ..core.digest import digest_bytes
 from ..library.cards import GoalCard, SchemeCard
 from ..library.catalog import GoalUse
 from ..library.model import Commissioner, NationalGoal, Region, Scheme, Topic, Year
@@ -82,7 +83,7 @@ class InputKeys:
     def __call__(self, name: str, value: Input) -> str:
         """The part of a page's key one input gives: its name and a text of everything in it (joined into the
         page's one digest; a large library keys tens of thousands of inputs on every build)."""
-        if isinstance(value, WholeScheme):
+        if type(value) is WholeScheme:
             return f"{name}\x1fscheme {self.keys.scheme_keys[value.id]}"
         shown = value.value
         found = self.walked.get(id(shown))
@@ -115,14 +116,16 @@ def _walk(value: Any, out: list[str], card: Mapping[str, str], records: dict[int
     kind = type(value)
     if kind is SchemeCard:
         out.append("card " + card[value.id])
+    elif kind is tuple or kind is list:
+        _walk_sequence(value, out, card, records)
+    elif kind is dict and _walk_plain_dict(value, out, records):
+        pass
     elif kind is GoalUse:
         out.append(f"use {card[value.scheme.id]} {value.goal.number!r}")
     elif kind in _ATOMS or isinstance(value, PurePath):
         out.append(repr(value))
     elif kind in _PLAIN_RECORDS:
         out.append(_record(value, records))
-    elif kind is tuple or kind is list:
-        _walk_sequence(value, out, card, records)
     elif kind is GoalCard:
         out.append(repr(value))
     elif isinstance(value, tuple) and hasattr(value, "_fields") or hasattr(value, "__dataclass_fields__"):
@@ -131,10 +134,6 @@ def _walk(value: Any, out: list[str], card: Mapping[str, str], records: dict[int
         for field_name in names:
             _walk(getattr(value, field_name), out, card, records)
         out.append(")")
-    elif kind is dict and all(type(k) in _ATOMS and type(v) in _ATOMS for k, v in value.items()):
-        out.append(repr(value))  # names and counts: the dict's own repr is every key and value
-    elif kind is dict and all(type(k) is str and type(v) in _PLAIN_RECORDS for k, v in value.items()):
-        out.append("{" + ",".join([repr(k) + ":" + _record(v, records) for k, v in value.items()]) + "}")
     elif isinstance(value, Mapping):
         out.append("{")
         for key, item in value.items():
@@ -148,23 +147,43 @@ def _walk(value: Any, out: list[str], card: Mapping[str, str], records: dict[int
 
 
 def _record(value: Any, records: dict[int, str]) -> str:
-    """A model record's repr, made once per record."""
+    """A model record's digest (of its repr), made once per record: a topic's repr holds its description, and
+    hashing every page's copies of it cost more than the rest of the key."""
     text = records.get(id(value))
     if text is None:
-        text = records[id(value)] = repr(value)
+        text = records[id(value)] = "record " + digest_bytes(repr(value))
     return text
+
+
+def _walk_plain_dict(value: dict[Any, Any], out: list[str], records: dict[int, str]) -> bool:
+    """Append a dict of string keys to atoms or model records in one part (names and counts, topics by slug)
+    and say so; leave out untouched and say not for any other dict."""
+    parts = []
+    for key, item in value.items():
+        kind = type(item)
+        if type(key) is not str:
+            return False
+        if kind in _PLAIN_RECORDS:
+            parts.append(repr(key) + ":" + _record(item, records))
+        elif kind in _ATOMS:
+            parts.append(repr(key) + ":" + repr(item))
+        else:
+            return False
+    out.append("{" + ",".join(parts) + "}")
+    return True
 
 
 def _walk_sequence(value: tuple[Any, ...] | list[Any], out: list[str], card: Mapping[str, str],
                    records: dict[int, str]) -> None:
     """A tuple or list: a run of cards as their digests in one part, a run of goal uses likewise, else item by
     item."""
-    if all(type(item) is tuple and all(type(part) in _ATOMS for part in item) for item in value):
-        out.append(repr(value))  # rows of plain values (the sitemap's entries): their repr is all of them
-    elif all(type(item) is SchemeCard for item in value):
+    first = type(value[0]) if value else None
+    if first is SchemeCard and all(type(item) is SchemeCard for item in value):
         out.append("cards " + " ".join([card[item.id] for item in value]))
-    elif all(type(item) is GoalUse for item in value):
+    elif first is GoalUse and all(type(item) is GoalUse for item in value):
         out.append("uses " + " ".join([f"{card[u.scheme.id]} {u.goal.number!r}" for u in value]))
+    elif all(type(item) is tuple and all(type(part) in _ATOMS for part in item) for item in value):
+        out.append(repr(value))  # rows of plain values (the sitemap's entries): their repr is all of them
     else:
         out.append("[")
         for item in value:

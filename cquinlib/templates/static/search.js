@@ -128,9 +128,9 @@
 
   /* A stem's score in each document holding it: whoosh's BM25F score in each text field (from the term's
      frequency and the document's field length, both in the postings), summed over the fields as whoosh's Or
-     query over them sums it. */
-  function scoreStem(m, rows) {
-    var total = new Map();
+     query over them sums it, plus the score of each topic whose name holds the stem (labels). */
+  function scoreStem(m, rows, labelled) {
+    var total = labelled || new Map();
     rows.forEach(function (row) {
       var field = m.fields[row[0]], gaps = row[1], freqs = row[2], lengths = row[3], doc = 0;
       var idf = Math.log(m.n / (gaps.length + 1)) + 1;
@@ -144,10 +144,37 @@
     return {docs: docs, scores: docs.map(function (d) { return total.get(d); })};
   }
 
+  /* Topic names are not in the documents: a stem of a topic's name matches the schemes filed under the topic,
+     scored as whoosh scores a term of its labels field (each document holds each of its topics once). */
+  function labelScores(m, facets, slugs) {
+    var topic = facets.byKey.topic, scores = new Map();
+    slugs.forEach(function (slug) {
+      var at = topic.v.indexOf(slug);
+      if (at < 0) { return; }
+      var code = String.fromCharCode(48 + at), holders = [];
+      facets.docs.forEach(function (slot, i) { if (topic.c[i].indexOf(code) >= 0) { holders.push([slot, topic.c[i].length]); } });
+      var idf = Math.log(m.n / (holders.length + 1)) + 1;
+      holders.forEach(function (h) {
+        var s = bm25(idf, m.lb[0], m.ql[h[1]], m.lb[1], m.b, m.k1);
+        scores.set(h[0], (scores.get(h[0]) || 0) + s);
+      });
+    });
+    return scores;
+  }
+
+  function labelsOf(m, stem) {
+    return m.labels && Object.prototype.hasOwnProperty.call(m.labels, stem) ? m.labels[stem] : [];
+  }
+
   function postingsOf(m, stem) {
     if (!postings.has(stem)) {
-      postings.set(stem, fetchJSON("p/" + m.post[runOf(m.post, stem)][1] + ".gz")
-        .then(function (shard) { return scoreStem(m, shard[stem] || []); }));
+      var rows = m.post.length ? fetchJSON("p/" + m.post[runOf(m.post, stem)][1] + ".gz")
+        .then(function (shard) { return Object.prototype.hasOwnProperty.call(shard, stem) ? shard[stem] : []; })
+        : Promise.resolve([]);
+      var slugs = labelsOf(m, stem);
+      var labelled = slugs.length ? facetTable().then(function (table) { return labelScores(m, facetIndex(table), slugs); })
+        : Promise.resolve(null);
+      postings.set(stem, Promise.all([rows, labelled]).then(function (both) { return scoreStem(m, both[0], both[1]); }));
     }
     return postings.get(stem);
   }
