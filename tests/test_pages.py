@@ -121,7 +121,7 @@ def test_scheme_page_shows_every_field(site: Path) -> None:
     rows = [texts(r, "td") for r in soup.select("table.goal-summary tbody tr")]
     assert rows[0] == ["1. Reduce avoidable harm from VTE", "Safety", "VTE risk assessment", "60%", "£900,000"]
     assert rows[1] == ["2. Fewer falls", "Patient experience", "Local", "40%", "£600,000"]
-    indicator = soup.select_one("#indicator-1-1").find_parent("section")
+    indicator = soup.find(id="indicator-1.1").find_parent("section")
     details = dict(zip(texts(indicator, "dt"), texts(indicator, "dd")))
     assert details["Baseline"] == "76% (Q4 2009/10)"
     assert details["Final indicator value (payment threshold)"] == "90% (Q4 2010/11)"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
@@ -12,7 +14,7 @@ from typing import Callable, Hashable, Iterable, NamedTuple, TypeVar
 from . import urls
 from .cards import GoalCard, SchemeCard
 from .model import Region, Topic, Year
-from .urls import slugify
+from .urls import name_slug, slugify
 
 NEWEST_COUNT = 10
 TOPIC_PAGE_ROWS = 200  # goal uses on one page of a topic: a large library's topics run to thousands
@@ -52,8 +54,12 @@ class Heading(NamedTuple):
 
 
 def goal_anchor(name: str) -> str:
-    """The fragment id of a goal entry's heading."""
-    return "goal-" + slugify(name)
+    """The fragment id of a goal entry's heading, never alike for two entries: its slug, with a short digest of
+    its matching key where the slug does not spell the key (letters beyond ASCII, an apostrophe)."""
+    key, slug = _goal_key(name), slugify(name)
+    if slug.replace("-", " ") == key:
+        return f"goal-{slug}"
+    return f"goal-{slug}-{hashlib.blake2b(key.encode('utf-8'), digest_size=3).hexdigest()}"
 
 
 class TopicSection(NamedTuple):
@@ -172,7 +178,7 @@ def catalog_from_cards(regions: Iterable[Region], topics: Iterable[Topic], years
             for g in s.goals]
     entries = _Entries()
     by_topic, by_domain, untopical = _goal_groups(uses)
-    slugs = {name: slugify(name) for name in {s.provider_name for s in built}}  # names repeat across schemes
+    slugs = {name: name_slug(name) for name in {s.provider_name for s in built}}  # names repeat across schemes
     return Catalog(
         years=tuple(sorted(years, key=lambda y: y.slug)),
         regions={r.slug: r for r in sorted(regions, key=lambda r: r.slug)},
@@ -223,8 +229,8 @@ def _providers(schemes: tuple[SchemeCard, ...], slugs: dict[str, str]) -> tuple[
 
 
 def _goal_key(name: str) -> str:
-    """Goals match by name, ignoring case, spacing and punctuation."""
-    return re.sub(r"[^a-z0-9]+", " ", name.casefold()).strip()
+    """Goals match by name, ignoring case, spacing and punctuation (letters of every script count)."""
+    return re.sub(r"[\W_]+", " ", unicodedata.normalize("NFKC", name).casefold()).strip()
 
 
 class _Entries:

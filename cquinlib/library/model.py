@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Optional, Protocol
 
 from . import urls
-from .urls import scheme_id, slugify
+from .urls import scheme_id
 
 DOMAIN_NAMES = {"safety": "Safety", "effectiveness": "Clinical effectiveness",
                 "patient-experience": "Patient experience", "innovation": "Innovation"}
@@ -218,7 +218,7 @@ class SchemeIdentity:
     @property
     def provider_slug(self) -> str:
         """The provider's page slug, from its name."""
-        return slugify(self.provider_name)
+        return urls.name_slug(self.provider_name)
 
     @property
     def provider_url(self) -> str:

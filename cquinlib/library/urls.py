@@ -6,9 +6,12 @@ search export all ask here, so a page can never be linked at one address and wri
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from pathlib import PurePosixPath
+
+from anyascii import anyascii
 
 HOME = "/"
 YEARS = "/years/"
@@ -26,9 +29,33 @@ STATIC = "/static/"
 
 
 def slugify(text: str) -> str:
-    """Make a URL slug from a name: lower-case ASCII words joined by single hyphens."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    """Make a URL slug from a name: lower-case ASCII words joined by single hyphens, other scripts transliterated
+    ('日本' reads as 'riben')."""
+    ascii_text = anyascii(unicodedata.normalize("NFKC", text))
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower().replace("'", "")).strip("-") or "unnamed"
+
+
+def name_key(name: str) -> str:
+    """What makes two names the same name: their letters and digits, case folded (spacing and punctuation aside,
+    so "St Mary's" and "St Mary’s" are one provider)."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", name).casefold() if ch.isalnum())
+
+
+def name_slug(name: str) -> str:
+    """A slug that two different names (by name_key) never share: the name's slug, and where the name holds
+    letters beyond ASCII, which a transliteration may merge ('Café' and 'Cafe'; two names in another script), a
+    short digest of its key."""
+    key = name_key(name)
+    slug = slugify(name)
+    if key.isascii():
+        return slug
+    return f"{slug}-{hashlib.blake2b(key.encode('utf-8'), digest_size=3).hexdigest()}"
+
+
+def fragment(text: str) -> str:
+    """A value as part of an HTML id and URL fragment, distinct values never alike: ASCII letters, digits, '.' and
+    '-' stay as they are ('1.1', 'A'), any other character is written as _HEX_ (so '1 a' is '1_20_a')."""
+    return "".join(ch if ch.isascii() and (ch.isalnum() or ch in ".-") else f"_{ord(ch):x}_" for ch in text)
 
 
 def scheme_id(year: str, region: str, slug: str) -> str:

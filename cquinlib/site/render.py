@@ -40,7 +40,7 @@ def make_environment(templates_dir: Path, content: Content,
                        domains=DOMAINS, provider_types=PROVIDER_TYPES,
                        nav=sorted((p for p in content.pages if p.nav is not None), key=lambda p: (p.nav, p.url)))
     env.filters.update(markdown=MarkdownRenderer(site.base_path), money=format_money, number=format_number,
-                       slug=lambda value: urls.slugify(str(value)))
+                       fragment=lambda value: urls.fragment(str(value)))
     return env
 
 def format_money(value: Optional[float]) -> str:
