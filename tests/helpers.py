@@ -75,3 +75,18 @@ def _file_for(site: Path, base_path: str, target: str) -> Path | None:
         return None
     rel = target[len(base_path):]
     return site / rel / "index.html" if (not rel or rel.endswith("/")) else site / rel
+
+
+def outside(root: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under root but in the output, its hidden sibling, the caches and the reference builds: what a
+    build must never change."""
+    skipped = {"site", ".site.cquin-next", ".cache", "clean", ".clean-cache", ".clean.cquin-next"}
+    found: dict[str, tuple[bytes, int]] = {}
+    for top in sorted(root.iterdir()):
+        if top.name in skipped:
+            continue
+        if top.is_file():
+            found[top.name] = (top.read_bytes(), top.stat().st_mtime_ns)
+        else:
+            found.update((f"{top.name}/{rel}", v) for rel, v in snapshot(top).items())
+    return found

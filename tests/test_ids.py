@@ -113,6 +113,12 @@ def test_name_slugs_never_merge_different_names(a: str, b: str) -> None:
     assert name_slug("St Mary's NHS Trust") == name_slug("st mary’s nhs  trust") == "st-marys-nhs-trust"
 
 
+def test_a_long_name_in_another_script_gives_a_short_slug() -> None:
+    """200 characters of CJK transliterate to about 1,000: the slug is cut, and stays distinct by its digest."""
+    a, b = "日本" * 100, "日本" * 99 + "中国"
+    assert len(name_slug(a)) <= 90 and name_slug(a) != name_slug(b)
+
+
 def test_fragments_are_distinct_for_distinct_values() -> None:
     """fragment() keeps plain numbers readable and never gives two values one id."""
     values = ["1", "1.1", "1-1", "1 1", "1_1", "A", "a", "1_20_1", "é", "e", ""]

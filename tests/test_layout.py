@@ -26,12 +26,13 @@ LAYERS = {"core": 0, "format": 1, "library": 2, "search": 3, "site": 3, "build":
 # Third-party top-level import names, and the only module path prefixes (relative to the repo) that may use them.
 THIRD_PARTY_HOMES = {
     "whoosh": ("cquinlib/search/",), "numpy": ("cquinlib/search/",),
-    "jinja2": ("cquinlib/site/",), "markdown": ("cquinlib/site/",), "nh3": ("cquinlib/site/",),
+    "jinja2": ("cquinlib/site/",), "cmarkgfm": ("cquinlib/site/",), "nh3": ("cquinlib/site/",),
     "livereload": ("cquinlib/commands/serve.py",), "tornado": ("cquinlib/commands/serve.py",),
+    "filetype": ("cquinlib/library/sniff.py",), "anyascii": ("cquinlib/library/urls.py",),
 }
 
 MAX_LINES = 400
-HEAVY = ("jinja2", "whoosh", "numpy", "markdown", "nh3")
+HEAVY = ("jinja2", "whoosh", "numpy", "cmarkgfm", "nh3")
 
 
 class Import(NamedTuple):

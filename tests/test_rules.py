@@ -452,12 +452,13 @@ def test_unquoted_decimal_number_asks_for_quotes(make_library: LibraryMaker) -> 
               'write the number in quotes, e.g. "1.1"')
 
 
-def test_unquoted_yes_is_a_boolean(make_library: LibraryMaker) -> None:
-    # YAML 1.1: a bare yes is true, so this is valid (the quoted "yes" above is not)
+def test_unquoted_yes_is_not_a_boolean(make_library: LibraryMaker) -> None:
+    # YAML 1.1 would read a bare yes as true; the library reads YAML as 1.2 does, so it is text, and the message
+    # says what to write
     text = edit(SCHEME, "contract_value: 100000000", "contract_value: 100000000\nillustrative: yes")
     _, library, diagnostics = check_scheme(make_library, text)
-    assert diagnostics == ()
-    assert library.schemes[0].illustrative is True
+    assert "expected true or false, got text 'yes'" in one(diagnostics).message
+    assert "write true" in one(diagnostics).message
 
 
 # --------------------------------------------------------------------------- values outside their list
@@ -843,7 +844,7 @@ def test_attachment_listed_twice(make_library: LibraryMaker) -> None:
     lib = make_library({EXAMPLE: text})
     folder = lib / "2010-11" / "london" / "example"
     folder.mkdir()
-    (folder / "a.pdf").write_bytes(b"x")
+    (folder / "a.pdf").write_bytes(b"%PDF-1.4\n")
     _, diagnostics = load_library(lib)
     assert_at(one(diagnostics), scheme_path(lib), where(text, "'a.pdf'", 2), "attachments[1].file",
               "listed twice")

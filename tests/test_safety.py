@@ -26,11 +26,12 @@ HOSTILE = [
 def hostile_scheme() -> str:
     """A scheme whose Markdown and plain-text fields are all attacks."""
     attack = " ".join(HOSTILE).replace('"', '\\"')
-    return (SCHEME.replace("title: Example acute scheme 2010/11", f'title: "{attack}"')
+    short = " ".join(HOSTILE[:4]).replace('"', '\\"')  # names may be at most 200 characters
+    return (SCHEME.replace("title: Example acute scheme 2010/11", f'title: "{short}"')
             .replace("  A *worked* example.", "  " + attack)
             .replace("        name: Adult inpatients risk-assessed for VTE",
-                     f'        name: "{attack}"\n        description: "{attack}"\n        numerator: "{attack}"')
-            .replace("    name: Fewer falls", f'    name: "{attack}"\n    description: "{attack}"'))
+                     f'        name: "{short}"\n        description: "{attack}"\n        numerator: "{attack}"')
+            .replace("    name: Fewer falls", f'    name: "{short}"\n    description: "{attack}"'))
 
 
 def assert_no_script(site: Path) -> None:
@@ -116,7 +117,8 @@ def test_files_outside_the_output_are_never_written(tmp_path: Path) -> None:
     sources = {name: snapshot(tmp_path / name) for name in ("schemes", "content")}
     assert build(tmp_path) == 0
     assert {name: snapshot(tmp_path / name) for name in ("schemes", "content")} == sources
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".cache", "content", "schemes", "site"]
+    # The site's hidden next copy (site.commit) sits beside it: the one other folder a build writes.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".cache", ".site.cquin-next", "content", "schemes", "site"]
 
 
 def test_attachments_published_with_size(tmp_path: Path) -> None:

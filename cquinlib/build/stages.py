@@ -97,7 +97,7 @@ def _render_and_write(options: BuildOptions, code: str, fingerprint: str, manife
     outputs = chain((OutputFile(spec.url, data, key=key) for (spec, key), data in zip(todo, pages)), statics,
                     (OutputFile(f.url, f.make(), key=f.key) for f in search_todo))
     report = write_site(options.out_dir, outputs, kept, fingerprint, [d.to_plain() for d in validated.diagnostics],
-                        manifest)
+                        manifest, before_commit=options.before_commit)
     return BuildResult(validated.diagnostics, len(catalog.built), len(specs), len(todo), report)
 
 

@@ -8,6 +8,7 @@ import logging
 import mimetypes
 import sys
 import time
+import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
@@ -19,6 +20,7 @@ from tornado import ioloop
 
 from ..build.options import BuildOptions
 from ..build.pipeline import build_site, source_fingerprint
+from ..core.controls import escape_unprintable
 from ..core.diagnostics import BuildFailed, Diagnostic
 from ..core.digest import code_digest
 from ..library.validate import CachedScheme
@@ -48,12 +50,12 @@ class DevState:
         try:
             result = build_site(self.options, self.remembered)
         except BuildFailed as failure:
-            self.problems = failure.diagnostics
-            self.builds += 1
-            self.log(f"build failed: {len(failure.diagnostics)} problem(s); the browser shows them")
-            for diagnostic in failure.diagnostics:
-                self.log("  " + diagnostic.format())
-            return True
+            return self._failed(failure.diagnostics)
+        except Exception as exc:  # noqa: BLE001 - the server keeps serving, and the browser shows what went wrong
+            for line in "".join(traceback.format_exception(exc)).splitlines():
+                self.log(escape_unprintable(line))
+            return self._failed((Diagnostic(self.options.schemes_dir, 1, 1, "",
+                                            f"the build stopped: {type(exc).__name__}: {exc}"),))
         had_problems, self.problems = bool(self.problems), ()
         self.builds += 1
         for notice in result.notices:
@@ -61,6 +63,15 @@ class DevState:
         changed = result.report.written + result.report.removed
         self.log(f"built in {time.perf_counter() - started:.2f}s: {changed} file(s) changed")
         return changed > 0 or had_problems
+
+    def _failed(self, problems: tuple[Diagnostic, ...]) -> bool:
+        """Keep a failed build's problems for the error page, and log them; the open pages reload to show them."""
+        self.problems = problems
+        self.builds += 1
+        self.log(f"build failed: {len(problems)} problem(s); the browser shows them")
+        for diagnostic in problems:
+            self.log("  " + diagnostic.format())
+        return True
 
 
 class SourceWatcher(Watcher):  # type: ignore[misc]

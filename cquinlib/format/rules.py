@@ -1,10 +1,9 @@
-"""The format's rules that go beyond shape: cross-references, uniqueness, weights and attachments."""
+"""The format's rules that go beyond shape: cross-references, uniqueness, weights, and attachment names and types."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from typing import Any, Iterator, Optional, Protocol, Sequence
+from typing import Any, Iterator, NamedTuple, Optional, Protocol, Sequence
 
 from ..core.diagnostics import Severity, suggest
 from .shapes import Finding
@@ -12,6 +11,44 @@ from .yamlio import format_field
 
 WEIGHT_TOLERANCE = 0.5
 ATTACHMENT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$"
+# File systems allow 255 bytes a name, and the output path adds the scheme's own folders to the attachment's.
+MAX_ATTACHMENT_NAME = 100  # characters in one file or folder name of an attachment's path
+MAX_ATTACHMENT_PATH = 200  # characters in the whole path, folders included
+
+
+class AttachmentType(NamedTuple):
+    """A kind of file a scheme may attach: its extension, what it is called, and the media type hosts serve."""
+
+    extension: str
+    name: str
+    media_type: str
+
+
+_OOXML = "application/vnd.openxmlformats-officedocument."
+_ODF = "application/vnd.oasis.opendocument."
+# The closed list: documents, spreadsheets, presentations, plain text and images, none of which a browser runs as
+# a page. Anything else, HTML, SVG and XML above all, could run script on the site's own address.
+ATTACHMENT_TYPES: tuple[AttachmentType, ...] = (
+    AttachmentType("pdf", "a PDF document", "application/pdf"),
+    AttachmentType("docx", "a Word document", _OOXML + "wordprocessingml.document"),
+    AttachmentType("xlsx", "an Excel workbook", _OOXML + "spreadsheetml.sheet"),
+    AttachmentType("pptx", "a PowerPoint presentation", _OOXML + "presentationml.presentation"),
+    AttachmentType("odt", "an OpenDocument text", _ODF + "text"),
+    AttachmentType("ods", "an OpenDocument spreadsheet", _ODF + "spreadsheet"),
+    AttachmentType("odp", "an OpenDocument presentation", _ODF + "presentation"),
+    AttachmentType("csv", "a CSV file", "text/csv"),
+    AttachmentType("txt", "a plain text file", "text/plain"),
+    AttachmentType("png", "a PNG image", "image/png"),
+    AttachmentType("jpg", "a JPEG image", "image/jpeg"),
+    AttachmentType("jpeg", "a JPEG image", "image/jpeg"),
+    AttachmentType("gif", "a GIF image", "image/gif"),
+    AttachmentType("webp", "a WebP image", "image/webp"),
+)
+# Types that are refused for a reason worth saying: a browser runs them, or they carry macros or other files.
+_SCRIPTABLE = frozenset({"html", "htm", "xhtml", "xht", "shtml", "svg", "svgz", "xml", "xsl", "xslt", "js", "mjs",
+                         "css", "swf", "hta", "mht", "mhtml", "php", "wasm"})
+_SAVE_AS = {"doc": "docx", "xls": "xlsx", "ppt": "pptx", "docm": "docx", "xlsm": "xlsx", "pptm": "pptx",
+            "rtf": "docx", "tif": "png", "tiff": "png", "bmp": "png"}
 
 
 class NationalGoalLike(Protocol):
@@ -37,14 +74,13 @@ class YearLike(Protocol):
         """The national goal with this id, if the year defines it."""
 
 
-def scheme_findings(data: dict[str, Any], src_path: Path, topics: Optional[frozenset[str]],
-                    year: Optional[YearLike]) -> list[Finding]:
-    """Every rule a scheme's content must meet beyond its shape, as findings."""
+def scheme_findings(data: dict[str, Any], topics: Optional[frozenset[str]], year: Optional[YearLike]) -> list[Finding]:
+    """Every rule a scheme's content must meet beyond its shape, as findings (its attachments' files aside: the
+    library checks those, in library.attachments, with attachment_name_problem and ATTACHMENT_TYPES from here)."""
     goals = [g for g in _items(data.get("goals")) if isinstance(g[1], dict)]
     findings = list(_goal_findings(goals, topics, year))
     findings += _duplicate_numbers(goals)
     findings += _weight_findings(goals)
-    findings += _attachment_findings(data.get("attachments"), src_path)
     if data.get("status", "published") == "published" and "submitted" not in data:
         findings.append(Finding(("submitted",), "a published scheme should give its submitted date",
                                 severity=Severity.WARNING))
@@ -58,6 +94,49 @@ def topic_findings(value: Any, path: tuple[Any, ...], topics: Optional[frozenset
     return [Finding(path + (index,), f"unknown topic '{slug}'{suggest(slug, topics)}: add it to _topics.yaml "
                                      "or use a known one")
             for index, slug in enumerate(value) if isinstance(slug, str) and slug not in topics]
+
+
+def attachment_type(name: str) -> Optional[AttachmentType]:
+    """The type of an attachment from its file name's extension (lower case only), if the format allows it."""
+    extension = _extension(name)
+    return next((t for t in ATTACHMENT_TYPES if t.extension == extension), None)
+
+
+def _extension(name: str) -> str:
+    """The extension of a path's last name, as written ('' when it has none)."""
+    base = name.rsplit("/", 1)[-1]
+    return base.rpartition(".")[2] if "." in base else ""
+
+
+def attachment_name_problem(name: str, folder: str) -> Optional[str]:
+    """Why an attachment's `file` cannot name a file in the scheme's folder (`folder`, as the contributor names it),
+    or None: a plain relative path, of a sane length, with an allowed extension."""
+    shown = shown_name(name)
+    if not re.match(ATTACHMENT_PATTERN, name) or ".." in name.split("/"):
+        return (f"'{shown}' must be a plain path inside {folder}/ (letters, digits, '.', '_', '-', no '..')")
+    if len(name) > MAX_ATTACHMENT_PATH or any(len(part) > MAX_ATTACHMENT_NAME for part in name.split("/")):
+        return (f"'{shown}' is too long ({len(name)} characters): keep each file or folder name to "
+                f"{MAX_ATTACHMENT_NAME} characters and the whole path to {MAX_ATTACHMENT_PATH}")
+    if attachment_type(name) is not None:
+        return None
+    extension = _extension(name)
+    allowed = ", ".join(sorted({t.extension for t in ATTACHMENT_TYPES}))
+    if not extension:
+        return f"'{shown}' has no extension saying what kind of file it is: attach one of {allowed}"
+    lower = extension.lower()
+    if lower != extension and attachment_type(f"x.{lower}") is not None:
+        return f"'{shown}': write the extension in lower case ('.{lower}'), renaming the file to match"
+    if lower in _SCRIPTABLE:
+        return (f"'{shown}': a .{lower} file can run script in a browser, so a scheme may not attach one: attach "
+                f"a PDF or one of {allowed} instead")
+    hint = f" (save it as .{_SAVE_AS[lower]})" if lower in _SAVE_AS else ""
+    return f"'{shown}': a scheme may not attach a .{lower} file{hint}: attach one of {allowed}"
+
+
+def shown_name(name: str, limit: int = 60) -> str:
+    """A contributed name as a message quotes it: control characters escaped, and cut short when long."""
+    printable = name if name.isprintable() else name.encode("unicode_escape").decode("ascii")
+    return printable if len(printable) <= limit else printable[:limit] + "..."
 
 
 def _items(value: Any) -> list[tuple[int, Any]]:
@@ -145,35 +224,6 @@ def _weight_findings(goals: list[tuple[int, dict[str, Any]]]) -> Iterator[Findin
         if total and abs(sum(total) - 100) > WEIGHT_TOLERANCE:
             yield Finding(("goals",), f"{what} weights add up to {sum(total):g}, not 100",
                           severity=Severity.WARNING)
-
-
-def _attachment_findings(value: Any, src_path: Path) -> Iterator[Finding]:
-    """Each attachment must exist inside the scheme's own folder (SLUG/ beside SLUG.yaml)."""
-    folder = src_path.with_suffix("")
-    seen: set[str] = set()
-    for index, item in _items(value):
-        name = item.get("file") if isinstance(item, dict) else None
-        if not isinstance(name, str):
-            continue
-        path = ("attachments", index, "file")
-        if not re.match(ATTACHMENT_PATTERN, name) or ".." in name.split("/"):
-            yield Finding(path, f"'{name}' must be a plain path inside {folder.name}/ (letters, digits, '.', "
-                                "'_', '-', no '..')")
-        elif not _inside(folder / name, folder):
-            yield Finding(path, f"'{name}' lies outside the scheme's folder {folder.name}/")
-        elif not (folder / name).is_file():
-            yield Finding(path, f"attachment '{name}' not found: put it in {folder.name}/ beside the scheme file")
-        elif name in seen:
-            yield Finding(path, f"attachment '{name}' is listed twice")
-        seen.add(name)
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    """True when path, with links resolved, lies within folder."""
-    try:
-        return path.resolve().is_relative_to(folder.resolve())
-    except OSError:
-        return False
 
 
 def _is_number(value: Any) -> bool:

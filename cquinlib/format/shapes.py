@@ -8,8 +8,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.diagnostics import Severity, suggest
-from .spec import SLUG_PATTERN, is_year_slug, ListOf, Mapping, MapOf, OneOf, Scalar, Shape
+from ..core.diagnostics import Severity, quote, suggest
+from .scalars import YAML11_BOOLEANS
+from .spec import (MAX_MARKDOWN_NESTING, MAX_MARKDOWN_TAGS, SLUG_PATTERN, is_year_slug, ListOf, Mapping, MapOf,
+                   OneOf, Scalar, Shape)
 from .yamlio import FieldPath
 
 _KIND_NAMES = {"text": "text", "markdown": "text", "id": "a number or text such as \"1.1\"",
@@ -36,6 +38,8 @@ def describe(value: Any) -> str:
         return "true/false"
     if isinstance(value, (int, float)):
         return "a number"
+    if isinstance(value, dt.datetime):
+        return f"a date and time, {quote(value)}"
     if isinstance(value, dt.date):
         return "a date"
     if isinstance(value, dict):
@@ -72,7 +76,7 @@ def _check_mapping(value: Any, shape: Mapping, path: FieldPath) -> list[Finding]
         field = known.get(key) if isinstance(key, str) else None
         if field is None:
             hint = suggest(key, known)
-            findings.append(Finding(path + (str(key),), f"unknown key '{key}'{hint}", at_key=True))
+            findings.append(Finding(path + (str(key),), f"unknown key {quote(key)}{hint}", at_key=True))
         elif item is None:
             if field.required:
                 findings.append(Finding(path + (key,), f"'{key}' is required but empty"))
@@ -103,8 +107,10 @@ def _check_map_of(value: Any, shape: MapOf, path: FieldPath) -> list[Finding]:
     findings: list[Finding] = []
     for key, item in value.items():
         if not isinstance(key, str) or not re.match(SLUG_PATTERN, key):
-            findings.append(Finding(path + (str(key),), f"'{key}' is not a slug (lower-case letters, digits, "
+            findings.append(Finding(path + (str(key),), f"{quote(key)} is not a slug (lower-case letters, digits, "
                                                         "single hyphens)", at_key=True))
+        elif len(key) > shape.max_key_length:
+            findings.append(Finding(path + (key,), _too_long("a slug", key, shape.max_key_length), at_key=True))
         findings.extend(check_shape(item, shape.value, path + (str(key),)))
     return findings
 
@@ -127,37 +133,125 @@ def _check_scalar(value: Any, shape: Scalar, path: FieldPath) -> list[Finding]:
 def _scalar_problem(value: Any, shape: Scalar) -> str | None:
     """What is wrong with a leaf value, or None (the common case, so messages are only built on failure)."""
     kind = shape.kind
+    if kind in ("text", "markdown"):
+        if isinstance(value, bool) or not isinstance(value, (str, int, float, dt.date)):
+            return _expected(kind, value)
+        text = str(value)
+        if not text.strip():
+            return "must not be empty"
+        return _length_problem(text, shape) or (markdown_problem(text) if kind == "markdown" else None)
     if isinstance(value, bool) and kind != "boolean":
         return _expected(kind, value)
-    if kind in ("text", "markdown"):
-        if not isinstance(value, (str, int, float)) or isinstance(value, dt.date):
-            return _expected(kind, value)
-        return None if str(value).strip() else "must not be empty"
     if kind == "id":
         if isinstance(value, float):
             return f"write the number in quotes, e.g. \"{value}\", so that it is kept exactly"
-        return None if isinstance(value, (str, int)) and str(value).strip() else _expected(kind, value)
+        if not isinstance(value, (str, int)) or not str(value).strip():
+            return _expected(kind, value)
+        return _length_problem(str(value), shape)
     if kind in ("number", "integer"):
         allowed = (int, float) if kind == "number" else (int,)
-        return _range_problem(value, shape) if isinstance(value, allowed) else _expected(kind, value)
+        if isinstance(value, allowed):
+            return _range_problem(value, shape)
+        return _expected(kind, value) + (number_hint(value) if isinstance(value, str) else "")
     if kind == "boolean":
-        return None if isinstance(value, bool) else _expected(kind, value)
-    if kind == "date":
-        ok = isinstance(value, dt.date) and not isinstance(value, dt.datetime)
-        return None if ok else _expected(kind, value)
-    if kind == "enum":
-        if value in shape.choices:
+        if isinstance(value, bool):
             return None
-        return f"'{value}' is not one of {', '.join(shape.choices)}{suggest(value, shape.choices)}"
+        word = YAML11_BOOLEANS.get(value) if isinstance(value, str) else None
+        written = str(word).lower()
+        hint = "" if word is None else f": write {written} (YAML 1.1 reads {value} as {written}, YAML 1.2 as text)"
+        return _expected(kind, value) + hint
+    if kind == "date":
+        if isinstance(value, dt.datetime):
+            return f"{_expected(kind, value)}: give the date alone, {value.date().isoformat()}"
+        return None if isinstance(value, dt.date) else _expected(kind, value)
+    if kind == "enum":
+        if isinstance(value, str) and value in shape.choices:
+            return None
+        return f"{quote(value)} is not one of {', '.join(shape.choices)}{suggest(value, shape.choices)}"
     if kind == "slug":
-        return None if isinstance(value, str) and re.match(SLUG_PATTERN, value) else (
-            f"'{value}' is not a slug (lower-case letters, digits, single hyphens)")
+        if not isinstance(value, str) or not re.match(SLUG_PATTERN, value):
+            return f"{quote(value)} is not a slug (lower-case letters, digits, single hyphens)"
+        return _length_problem(value, shape)
     return _year_problem(value)
 
 
 def _expected(kind: str, value: Any) -> str:
-    """'expected a number, got text'."""
-    return f"expected {_KIND_NAMES[kind]}, got {describe(value)}"
+    """'expected a number, got text '1:30''."""
+    got = describe(value)
+    if isinstance(value, str):
+        got += f" {quote(value)}"
+    return f"expected {_KIND_NAMES[kind]}, got {got}"
+
+
+def number_hint(text: str) -> str:
+    """Why text that looks like a number is not one, and what to write: YAML 1.1's readings are named, since
+    other tools may still read the file that way."""
+    plain = text.strip()
+    sexagesimal = re.fullmatch(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?", plain)
+    if sexagesimal:
+        return (": YAML 1.1 reads it as a number in base 60 (a time), YAML 1.2 as text; write the number you mean "
+                "as digits")
+    if re.fullmatch(r"[-+]?0[0-9_]+", plain):
+        return (": a number with a leading zero is read as octal by YAML 1.1 and as text by YAML 1.2; write it "
+                f"without the leading zero, e.g. {plain.lstrip('+-0_') or '0'}")
+    if re.fullmatch(r"[-+]?0[xXoObB][0-9a-fA-F_]+", plain):
+        return ": write the number in decimal digits"
+    cleaned = re.sub(r"[,_£$€%\s]", "", plain)
+    if cleaned != plain and _is_decimal(cleaned):
+        return f": write digits alone, without commas, underscores, spaces or signs: {cleaned}"
+    if _is_decimal(plain):
+        return ": it is in quotes; write the number without them"
+    return ""
+
+
+def _is_decimal(text: str) -> bool:
+    """A decimal or exponent number, as YAML 1.2 reads one."""
+    return re.fullmatch(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?", text) is not None
+
+
+def _too_long(what: str, text: str, limit: int) -> str:
+    """'a name may be at most 200 characters; this one has 300'."""
+    return f"{what} may be at most {limit} characters; this one has {len(text)}: shorten it"
+
+
+def _length_problem(text: str, shape: Scalar) -> str | None:
+    """Text longer than its shape allows."""
+    if shape.max_length is None or len(text) <= shape.max_length:
+        return None
+    what = {"markdown": "this text", "slug": "a slug", "id": "a number"}.get(shape.kind, (
+        "a name" if shape.max_length < 1000 else "this text"))
+    return _too_long(what, text, shape.max_length)
+
+
+def markdown_nesting(text: str) -> int:
+    """How deep lists and block quotes nest in Markdown, at most (a line's markers and indentation)."""
+    deepest = 0
+    for match in _NESTING.finditer(text):
+        prefix = match.group(0).expandtabs(4)
+        markers = len(re.findall(r">|(?:[-*+]|[0-9]{1,9}[.)])(?=[ \t]|$)", prefix))
+        # CommonMark nests a list in another by indenting it as far as the outer item's text: two spaces will do.
+        deepest = max(deepest, markers + (len(prefix) - len(prefix.lstrip(" "))) // 2)
+    return deepest
+
+
+# The start of a line: its indentation and any block quote or list markers, each followed by spaces.
+_NESTING = re.compile(r"^(?:[ \t]*(?:>|(?:[-*+]|[0-9]{1,9}[.)])(?=[ \t]|$)))*[ \t]*", re.MULTILINE)
+
+
+def markdown_problem(text: str) -> str | None:
+    """Markdown nested deeper, or with more HTML tags written in, than any page needs (the renderer's work grows
+    with both), or None."""
+    depth = markdown_nesting(text)
+    if depth > MAX_MARKDOWN_NESTING:
+        return (f"lists and block quotes nest {depth} levels deep here; at most {MAX_MARKDOWN_NESTING} are "
+                "allowed: flatten them")
+    tags = len(_HTML_TAG.findall(text))
+    if tags > MAX_MARKDOWN_TAGS:
+        return f"this text has {tags} HTML tags written in; at most {MAX_MARKDOWN_TAGS} are allowed"
+    return None
+
+
+_HTML_TAG = re.compile(r"<[A-Za-z]")
 
 
 def _range_problem(value: float, shape: Scalar) -> str | None:
@@ -171,7 +265,9 @@ def _range_problem(value: float, shape: Scalar) -> str | None:
     if shape.minimum is not None and value < shape.minimum:
         return f"{value} is negative: it must be at least {shape.minimum:g}"
     if shape.maximum is not None and value > shape.maximum:
-        return f"{value} is over {shape.maximum:g}: it is a percentage"
+        if shape.maximum == 100:
+            return f"{value} is over 100: it is a percentage"
+        return f"{value} is over {shape.maximum:,.0f}, the largest figure the library takes: check it"
     return None
 
 
@@ -179,4 +275,4 @@ def _year_problem(value: Any) -> str | None:
     """A financial year written YYYY-YY with consecutive years."""
     if isinstance(value, str) and is_year_slug(value):
         return None
-    return f"'{value}' is not a financial year written YYYY-YY with consecutive years, e.g. 2012-13"
+    return f"{quote(value)} is not a financial year written YYYY-YY with consecutive years, e.g. 2012-13"

@@ -14,6 +14,21 @@ STATUSES = ("published", "draft", "withdrawn")
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 YEAR_PATTERN = r"^[0-9]{4}-[0-9]{2}$"
 
+# Limits no real value reaches, so that no input can make a build slow, a file name too long for the filesystem,
+# or a figure too large to print. A name (a provider, a goal, a title) is a line of a listing; a slug is part of a
+# URL and a file name (filesystems allow 255 bytes); other text is a paragraph or a few; Markdown is a page.
+MAX_NAME = 200
+MAX_SLUG = 80
+MAX_ID = 40
+MAX_TEXT = 10_000
+MAX_MARKDOWN = 100_000
+# Lists and block quotes inside one another: a real text nests three or four deep.
+MAX_MARKDOWN_NESTING = 20
+# HTML tags written into Markdown (the sanitiser's work grows with how deeply they nest): a text has a few.
+MAX_MARKDOWN_TAGS = 1000
+# £1 trillion: a thousand times the largest NHS contract, and small enough that any sum of such figures prints.
+MAX_POUNDS = 1e12
+
 
 def is_slug(text: str) -> bool:
     """Lower-case ASCII letters, digits and single hyphens."""
@@ -35,6 +50,7 @@ class Scalar:
     minimum: float | None = None
     maximum: float | None = None
     description: str = ""
+    max_length: int | None = None  # characters, for text, markdown, id and slug
 
 
 @dataclass(frozen=True)
@@ -72,6 +88,7 @@ class MapOf:
     """A mapping from slugs to values of one shape (regions, topics)."""
 
     value: "Shape"
+    max_key_length: int = MAX_SLUG
 
 
 @dataclass(frozen=True)
@@ -83,19 +100,21 @@ class OneOf:
 
 Shape = Union[Scalar, Mapping, ListOf, MapOf, OneOf]
 
-TEXT = Scalar("text")
-MARKDOWN = Scalar("markdown")
+TEXT = Scalar("text", max_length=MAX_TEXT)
+NAME = Scalar("text", max_length=MAX_NAME)
+MARKDOWN = Scalar("markdown", max_length=MAX_MARKDOWN)
 DATE = Scalar("date")
 PERCENT = Scalar("number", minimum=0, maximum=100)
-POUNDS = Scalar("number", minimum=0)
-SLUG = Scalar("slug")
+POUNDS = Scalar("number", minimum=0, maximum=MAX_POUNDS)
+SLUG = Scalar("slug", max_length=MAX_SLUG)
+ID = Scalar("id", max_length=MAX_ID)
 YEAR = Scalar("year")
 
 MEASURE = Mapping((Field("period", TEXT), Field("value", TEXT)))
 
 INDICATOR = Mapping((
-    Field("number", Scalar("id"), True, "Unique in the scheme, e.g. \"1.1\"."),
-    Field("name", TEXT, True),
+    Field("number", ID, True, "Unique in the scheme, e.g. \"1.1\"."),
+    Field("name", NAME, True),
     Field("description", MARKDOWN),
     Field("weight", PERCENT, description="% of the scheme's CQUIN value."),
     Field("numerator", TEXT),
@@ -117,8 +136,8 @@ INDICATOR = Mapping((
 ))
 
 GOAL = Mapping((
-    Field("number", Scalar("id"), True, "Unique in the scheme, e.g. \"1\"."),
-    Field("name", TEXT, True),
+    Field("number", ID, True, "Unique in the scheme, e.g. \"1\"."),
+    Field("name", NAME, True),
     Field("description", MARKDOWN),
     Field("domain", Scalar("enum", DOMAINS)),
     Field("national", TEXT, description="Id of a national goal in this year's _year.yaml."),
@@ -128,13 +147,13 @@ GOAL = Mapping((
 ))
 
 SCHEME = Mapping((
-    Field("title", TEXT),
+    Field("title", NAME),
     Field("provider", Mapping((
-        Field("name", TEXT, True),
+        Field("name", NAME, True),
         Field("type", Scalar("enum", PROVIDER_TYPES), True),
-        Field("code", TEXT),
+        Field("code", NAME),
     )), True),
-    Field("commissioners", ListOf(OneOf((TEXT, Mapping((Field("name", TEXT, True), Field("code", TEXT))))), 1),
+    Field("commissioners", ListOf(OneOf((NAME, Mapping((Field("name", NAME, True), Field("code", NAME))))), 1),
           True),
     Field("framework", Scalar("enum", FRAMEWORKS)),
     Field("illustrative", Scalar("boolean")),
@@ -146,14 +165,14 @@ SCHEME = Mapping((
     Field("cquin_percent", PERCENT),
     Field("summary", MARKDOWN),
     Field("goals", ListOf(GOAL, 1), True),
-    Field("attachments", ListOf(Mapping((Field("file", TEXT, True), Field("title", TEXT))))),
+    Field("attachments", ListOf(Mapping((Field("file", TEXT, True), Field("title", NAME))))),
     Field("contact", Mapping((Field("name", TEXT), Field("email", TEXT), Field("phone", TEXT)),
                              "Private: never written to the site.")),
 ))
 
 NATIONAL_GOAL = Mapping((
     Field("id", SLUG, True),
-    Field("name", TEXT, True),
+    Field("name", NAME, True),
     Field("description", MARKDOWN),
     Field("settings", ListOf(Scalar("enum", PROVIDER_TYPES))),
     Field("target", TEXT),
@@ -161,17 +180,17 @@ NATIONAL_GOAL = Mapping((
 ))
 
 YEAR_FILE = Mapping((
-    Field("label", TEXT),
+    Field("label", NAME),
     Field("cquin_percent", PERCENT),
     Field("summary", MARKDOWN),
     Field("national_goals", ListOf(NATIONAL_GOAL)),
 ))
 
-REGIONS_FILE = MapOf(Mapping((Field("name", TEXT, True), Field("from", YEAR), Field("until", YEAR))))
-TOPICS_FILE = MapOf(Mapping((Field("name", TEXT, True), Field("description", MARKDOWN))))
+REGIONS_FILE = MapOf(Mapping((Field("name", NAME, True), Field("from", YEAR), Field("until", YEAR))))
+TOPICS_FILE = MapOf(Mapping((Field("name", NAME, True), Field("description", MARKDOWN))))
 
 SITE_FILE = Mapping((
-    Field("title", TEXT, True),
+    Field("title", NAME, True),
     Field("description", TEXT),
     Field("base_url", TEXT),
     Field("contact_email", TEXT),
@@ -179,8 +198,8 @@ SITE_FILE = Mapping((
 ))
 
 PAGE_FRONT_MATTER = Mapping((
-    Field("title", TEXT, True),
+    Field("title", NAME, True),
     Field("description", TEXT),
-    Field("nav", Scalar("integer", minimum=0)),
+    Field("nav", Scalar("integer", minimum=0, maximum=10_000)),
     Field("updated", DATE),
 ))

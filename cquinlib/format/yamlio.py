@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Union
 
 import yaml
 
+from ..core.diagnostics import quote
+from .characters import escaped_problems, written_problems
+from .scalars import install
+
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 # A scheme is a few thousand values; aliases that expand past this are an attack, not a scheme.
 MAX_EXPANDED_VALUES = 200_000
+# A scheme nests six deep (goals, a goal, its indicators, one, its milestones, one); parsing recurses per level.
+MAX_NESTING = 64
+
+_BLOCK_NESTING = re.compile(r"^[ ?-]*", re.MULTILINE)
+_BRACKET = re.compile(r"[\[\]{}]")
 
 _TAG_NAMES = {"timestamp": "a date", "int": "a whole number", "float": "a number", "bool": "true or false"}
 
@@ -82,7 +92,8 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
                 raise _Unusual
-            key = self._fast(key_node, made)
+            # A key is a name: always the text written (YAML 1.1 would make `on:` a boolean and `010:` eight).
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else self._fast(key_node, made)
             try:
                 present = key in out
             except TypeError:
@@ -94,13 +105,16 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         return out
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        """Construct a mapping, recording any key that appears twice."""
+        """Construct a mapping, recording any key that appears twice; keys are text, as on the fast path."""
         seen: set[str] = set()
         for key_node, _ in node.value:
             if isinstance(key_node, yaml.ScalarNode):
                 if key_node.value in seen:
                     self.duplicates.append(key_node)
                 seen.add(key_node.value)
+        self.flatten_mapping(node)  # merged keys may be overridden by the mapping's own: not duplicates
+        node.value = [(yaml.ScalarNode(_STR, k.value, k.start_mark, k.end_mark) if isinstance(k, yaml.ScalarNode)
+                       else k, v) for k, v in node.value]
         return super().construct_mapping(node, deep=deep)
 
 
@@ -115,11 +129,12 @@ def _guarded(construct: Callable[[Any, yaml.Node], Any]) -> Callable[[Any, yaml.
             kind = node.tag.rsplit(":", 1)[-1]
             detail = f": {exc}" if kind == "timestamp" and isinstance(exc, ValueError) else ""
             raise yaml.constructor.ConstructorError(
-                None, None, f"'{node.value}' cannot be read as {_TAG_NAMES.get(kind, kind)}{detail}",
+                None, None, f"{quote(node.value)} cannot be read as {_TAG_NAMES.get(kind, kind)}{detail}",
                 node.start_mark) from exc
     return guarded
 
 
+install(_Loader)
 # Only scalar constructors can fail on a value; guarding them alone keeps the other 95% of nodes at full speed.
 for _kind in ("null", "bool", "int", "float", "binary", "timestamp"):
     _tag = f"tag:yaml.org,2002:{_kind}"
@@ -152,7 +167,14 @@ def read_yaml(src_path: Path) -> tuple[Any, list[YamlProblem]]:
 
 
 def parse_yaml_text(text: str) -> tuple[Any, list[YamlProblem]]:
-    """Parse YAML text safely, refusing duplicate keys and alias bombs."""
+    """Parse YAML text safely, refusing control characters, duplicate keys and alias bombs."""
+    hidden = written_problems(text)
+    if hidden:
+        return None, [YamlProblem(p.line, p.column, format_field(p.path), p.message) for p in hidden]
+    deep = _too_deep(text)
+    if deep is not None:
+        return None, [YamlProblem(deep.line + 1, deep.column + 1, "", f"lists and mappings nest more than "
+                                                                      f"{MAX_NESTING} levels deep here")]
     loader = _Loader(text)
     try:
         data = loader.get_single_data()
@@ -161,16 +183,49 @@ def parse_yaml_text(text: str) -> tuple[Any, list[YamlProblem]]:
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         return None, [YamlProblem(line, column, "", f"not valid YAML: {exc.problem or exc.context}")]
     except yaml.YAMLError as exc:
-        return None, [YamlProblem(1, 1, "", f"not valid YAML: {exc}")]
+        return None, [YamlProblem(1, 1, "", f"not valid YAML: {(str(exc).splitlines() or [''])[0]}")]
     finally:
         loader.dispose()
+    hidden = escaped_problems(text, loader.root)
+    if hidden:
+        return None, [YamlProblem(p.line, p.column, format_field(p.path), p.message) for p in hidden]
     problems = [YamlProblem(node.start_mark.line + 1, node.start_mark.column + 1,
                             format_field(_path_to(loader.root, node)),
-                            f"key '{node.value}' appears twice in the same mapping") for node in loader.duplicates]
+                            f"key {quote(node.value)} appears twice in the same mapping") for node in loader.duplicates]
     if "*" in text and "&" in text and not _within_expansion_limit(data):
-        return None, [YamlProblem(1, 1, "", "aliases expand to too many values (or refer to themselves); "
-                                            "write the values out instead")]
+        return None, [YamlProblem(1, 1, "", "aliases expand to too many values, nest too deeply or refer to "
+                                            "themselves; write the values out instead")]
     return data, problems
+
+
+def _too_deep(text: str) -> yaml.Mark | None:
+    """Where collections first nest past MAX_NESTING, or None. A level of nesting is an open bracket or a line's
+    indentation or leading '- ' or '? ', so a text whose brackets and indentation cannot reach the limit together
+    (the common case, decided without parsing) does not."""
+    bound = max((len(m) for m in _BLOCK_NESTING.findall(text)), default=0)
+    if bound + text.count("[") + text.count("{") <= MAX_NESTING:
+        return None
+    depth = 0
+    for match in _BRACKET.finditer(text):
+        depth += 1 if match.group(0) in "[{" else -1
+        if bound + depth > MAX_NESTING:
+            break
+    else:
+        return None
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_BaseLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_NESTING:
+                    return event.start_mark
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:  # libyaml stops at a depth of its own, which is deeper still
+        return exc.problem_mark if "nesting" in str(exc.problem) else None
+    except yaml.YAMLError:
+        return None  # the parse proper reports it
+    return None
 
 
 def _path_to(root: yaml.Node | None, target: yaml.Node) -> FieldPath:
@@ -194,14 +249,15 @@ def _path_to(root: yaml.Node | None, target: yaml.Node) -> FieldPath:
 
 
 def _within_expansion_limit(data: Any) -> bool:
-    """Count values as if every alias were copied out, without copying; stop past the limit."""
-    sizes: dict[int, int] = {}
+    """Count values as if every alias were copied out, without copying; stop past the limit, or where aliases
+    nest collections deeper than MAX_NESTING."""
+    sizes: dict[int, tuple[int, int]] = {}
     in_progress: set[int] = set()
 
-    def size(obj: Any) -> int:
-        """Expanded size of obj, memoised by identity so shared aliases cost once."""
+    def size(obj: Any) -> tuple[int, int]:
+        """Expanded size and depth of obj, memoised by identity so shared aliases cost once."""
         if not isinstance(obj, (dict, list)):
-            return 1
+            return 1, 0
         key = id(obj)
         if key in sizes:
             return sizes[key]
@@ -209,14 +265,15 @@ def _within_expansion_limit(data: Any) -> bool:
             raise RecursionError
         in_progress.add(key)
         children = obj.values() if isinstance(obj, dict) else obj
-        total = 1
+        total, deepest = 1, 0
         for child in children:
-            total += size(child)
-            if total > MAX_EXPANDED_VALUES:
+            count, depth = size(child)
+            total, deepest = total + count, max(deepest, depth)
+            if total > MAX_EXPANDED_VALUES or deepest >= MAX_NESTING:
                 raise RecursionError
         in_progress.discard(key)
-        sizes[key] = total
-        return total
+        sizes[key] = total, deepest + 1
+        return sizes[key]
 
     try:
         size(data)

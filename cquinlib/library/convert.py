@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from .attachments import attachment_path
 from .load import SchemeSource
 from .model import (Attachment, Commissioner, Goal, Indicator, Measure, Milestone, PaymentScale, Scheme, Year)
 
@@ -68,8 +69,9 @@ def _measure(value: Optional[dict[str, Any]]) -> Optional[Measure]:
 
 
 def _attachment(source: SchemeSource, data: dict[str, Any]) -> Attachment:
-    """An attachment with its size, from the scheme's own folder."""
-    src_path = source.file.src_path.with_suffix("") / data["file"]
+    """An attachment with its size, from the real path its checks passed (links followed, inside its folder)."""
+    assert source.folder is not None, "an attachment passes its checks only in a folder the scan accepted"
+    src_path = attachment_path(source.folder, data["file"])
     return Attachment(data["file"], _text(data.get("title")) or data["file"], src_path, src_path.stat().st_size)
 
 

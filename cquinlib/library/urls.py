@@ -26,6 +26,7 @@ ROBOTS = "/robots.txt"
 NOT_FOUND = "/404.html"
 JSON_SCHEMA = "/scheme-format.schema.json"
 STATIC = "/static/"
+MAX_SLUG = 80  # characters of a slug made from a name, before its digest
 
 
 def slugify(text: str) -> str:
@@ -47,9 +48,10 @@ def name_slug(name: str) -> str:
     short digest of its key."""
     key = name_key(name)
     slug = slugify(name)
-    if key.isascii():
+    if key.isascii() and len(slug) <= MAX_SLUG:
         return slug
-    return f"{slug}-{hashlib.blake2b(key.encode('utf-8'), digest_size=3).hexdigest()}"
+    # A transliteration can be five times its name's length: cut, so no file name is ever too long.
+    return f"{slug[:MAX_SLUG].rstrip('-')}-{hashlib.blake2b(key.encode('utf-8'), digest_size=3).hexdigest()}"
 
 
 def fragment(text: str) -> str:

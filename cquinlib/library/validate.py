@@ -22,6 +22,7 @@ from ..core.progress import Progress
 from ..format.rules import scheme_findings
 from ..format.shapes import Finding, check_shape
 from ..format.spec import SCHEME
+from .attachments import attachment_findings
 from .cards import SchemeCard, card_digest, card_of, goals_digest
 from .convert import to_scheme
 from .load import LibraryScan, SchemePath, SchemeSource, load_scheme, scan_library
@@ -185,7 +186,9 @@ def validate_scheme(source: SchemeSource, regions: Optional[dict[str, Region]], 
     findings = check_shape(file.data, SCHEME)
     findings += _placement_findings(source, regions)
     if isinstance(file.data, dict):
-        findings += scheme_findings(file.data, file.src_path, topics, year)
+        findings += scheme_findings(file.data, topics, year)
+        findings += attachment_findings(file.data.get("attachments"), file.src_path, source.folder,
+                                        source.folder_refused)
     out.extend(to_diagnostics(file, findings))
     if file.problems or any(f.severity is Severity.ERROR for f in findings) or year is None:
         return None
@@ -257,13 +260,12 @@ def _assemble(scan: LibraryScan, shared: SharedContext, results: dict[str, Cache
 def _scheme_key(path: SchemePath, digest: str, context: str) -> str:
     """What a scheme's validation depends on: its bytes and place, what its year is checked against, and the
     names, sizes and times of its attachment folder's files."""
-    listing = _folder_listing(path.src_path) if path.has_folder else ""
-    return digest_bytes(str(path.src_path), digest, context, listing)
+    listing = _folder_listing(path.folder) if path.folder is not None else ""
+    return digest_bytes(str(path.src_path), digest, context, f"{path.folder}:{path.folder_refused}", listing)
 
 
-def _folder_listing(src_path: Path) -> str:
-    """Names, sizes and times of the files in a scheme's attachment folder."""
-    folder = src_path.with_suffix("")
+def _folder_listing(folder: Path) -> str:
+    """Names, sizes and times of the files in a scheme's attachment folder (its real path)."""
     entries = []
     for root, dirs, files in os.walk(folder, followlinks=False):
         dirs.sort()

@@ -1,20 +1,35 @@
-"""Content stage: read site.yaml, the Markdown pages with front matter, and files published as they are."""
+"""Content stage: read site.yaml, the Markdown pages with front matter, and files published as they are.
+
+Links in the content folder are followed only where they stay inside it (content/files/ for published files):
+one that leaves, loops or dangles is an error naming it, and nothing is read through it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
 from ..core.diagnostics import Diagnostic
-from ..library import urls
 from ..format.shapes import Finding, check_shape
-from ..format.spec import PAGE_FRONT_MATTER, SITE_FILE, is_slug
+from ..format.spec import PAGE_FRONT_MATTER, SITE_FILE, Field, Mapping, Scalar, is_slug
 from ..format.yamlio import format_field, locate_in_text, parse_yaml_text, read_yaml
+from ..library import urls
+from ..library.paths import FILE, FOLDER, Found, check_file, kind_of, list_folder, real_root, resolve_inside
 
 FILES_DIR = "files"
+WHAT = "the content folder"
+DEFAULT_ATTACHMENT_MAX_MB = 25
+MAX_ATTACHMENT_MAX_MB = 1000  # a static host serves files of tens of megabytes (Cloudflare Pages: 25 MiB)
+# site.yaml's keys: the format's, and the limit on attachments, which only a build applies.
+SITE_SETTINGS = Mapping(SITE_FILE.fields + (
+    Field("attachment_max_mb", Scalar("number"), description="The largest attachment a scheme may have, in MB "
+                                                             f"(1,000,000 bytes); {DEFAULT_ATTACHMENT_MAX_MB} when "
+                                                             "not given."),
+))
 
 
 @dataclass(frozen=True)
@@ -47,6 +62,12 @@ class Site:
     base_url: str = "/"
     contact_email: str = ""
     language: str = "en-GB"
+    attachment_max_mb: float = DEFAULT_ATTACHMENT_MAX_MB
+
+    @property
+    def attachment_max_bytes(self) -> int:
+        """The largest attachment a build publishes, in bytes (an MB is 1,000,000 bytes, as sizes are shown)."""
+        return int(self.attachment_max_mb * 1_000_000)
 
     @property
     def base_path(self) -> str:
@@ -76,38 +97,63 @@ class Content:
 def load_content(content_dir: Path, base_url: Optional[str] = None) -> tuple[Optional[Content], list[Diagnostic]]:
     """Read a content folder; the command line's base URL wins over site.yaml's."""
     out: list[Diagnostic] = []
-    site = _load_site(content_dir / "site.yaml", base_url, out)
-    pages = [p for p in (_load_page(content_dir, path, out) for path in _page_paths(content_dir)) if p]
-    files = _static_files(content_dir / FILES_DIR, out)
+    boundary = real_root(content_dir)
+    site = _load_site(content_dir / "site.yaml", boundary, base_url, out)
+    pages = [p for p in (_load_page(content_dir, path, out) for path in _page_paths(content_dir, boundary, out)) if p]
+    files = _static_files(content_dir / FILES_DIR, boundary, out)
     if site is None:
         return None, out
     return Content(site, tuple(pages), tuple(files)), out
 
 
-def _load_site(src_path: Path, base_url: Optional[str], out: list[Diagnostic]) -> Optional[Site]:
+def _load_site(src_path: Path, boundary: Path, base_url: Optional[str], out: list[Diagnostic]) -> Optional[Site]:
     """Parse and check site.yaml."""
-    if not src_path.is_file():
-        out.append(Diagnostic(src_path, 1, 1, "", "site.yaml is missing: it gives the site's title"))
+    checked = check_file(src_path, boundary, WHAT)
+    if checked.real is None:
+        out.append(Diagnostic(src_path, 1, 1, "path" if checked.problem else "",
+                              checked.problem or "site.yaml is missing: it gives the site's title"))
         return None
     data, problems = read_yaml(src_path)
     out.extend(Diagnostic(src_path, p.line, p.column, p.field, p.message) for p in problems)
     if data is None:
         return None
-    findings = check_shape(data, SITE_FILE)
+    findings = check_shape(data, SITE_SETTINGS)
+    if not findings:
+        findings = _limit_findings(data.get("attachment_max_mb"))
     if findings:
         out.extend(_diagnostics(src_path, src_path.read_text(encoding="utf-8"), findings, 1))
         return None
+    limit = data.get("attachment_max_mb")
     return Site(title=str(data["title"]), description=str(data.get("description") or ""),
                 base_url=base_url or str(data.get("base_url") or "/"),
-                contact_email=str(data.get("contact_email") or ""), language=str(data.get("language") or "en-GB"))
+                contact_email=str(data.get("contact_email") or ""), language=str(data.get("language") or "en-GB"),
+                attachment_max_mb=DEFAULT_ATTACHMENT_MAX_MB if limit is None else limit)
 
 
-def _page_paths(content_dir: Path) -> list[Path]:
-    """Markdown pages at the top of content/ and one folder down, sorted."""
+def _limit_findings(limit: object) -> list[Finding]:
+    """The attachment size limit, when given, is a number of megabytes above 0 and within what hosts serve."""
+    if limit is None or (isinstance(limit, (int, float)) and 0 < limit <= MAX_ATTACHMENT_MAX_MB):
+        return []
+    return [Finding(("attachment_max_mb",), f"{limit} is not a usable limit: give the largest attachment in MB, "
+                                            f"more than 0 and at most {MAX_ATTACHMENT_MAX_MB} (the default is "
+                                            f"{DEFAULT_ATTACHMENT_MAX_MB})")]
+
+
+def _page_paths(content_dir: Path, boundary: Path, out: list[Diagnostic]) -> list[Path]:
+    """Markdown pages at the top of content/ and one folder down, sorted (names starting '_' or '.' left out)."""
     if not content_dir.is_dir():
         return []
-    paths = list(content_dir.glob("*.md")) + list(content_dir.glob("*/*.md"))
-    return sorted(p for p in paths if not any(part.startswith(("_", ".")) for part in p.relative_to(content_dir).parts))
+    top = list_folder(content_dir, boundary, boundary, WHAT, out)
+    found = [entry for entry in top if entry.path.suffix == ".md"]
+    for folder in (entry for entry in top if entry.kind == FOLDER):
+        found += [entry for entry in list_folder(folder.path, folder.real, boundary, WHAT, out)
+                  if entry.path.suffix == ".md"]
+    for entry in found:
+        if entry.kind != FILE:
+            out.append(Diagnostic(entry.path, 1, 1, "path", "a page is a Markdown file: this is "
+                                                            + ("a folder" if entry.kind == FOLDER else
+                                                               "not a regular file")))
+    return sorted(entry.path for entry in found if entry.kind == FILE)
 
 
 def page_url(content_dir: Path, src_path: Path) -> str:
@@ -127,6 +173,9 @@ def _load_page(content_dir: Path, src_path: Path, out: list[Diagnostic]) -> Opti
         text = src_path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         out.append(Diagnostic(src_path, 1, 1, "", "file is not valid UTF-8 text"))
+        return None
+    except OSError as exc:
+        out.append(Diagnostic(src_path, 1, 1, "", f"cannot read file: {exc.strerror or exc}"))
         return None
     front, body = _split_front_matter(text)
     if front is None:
@@ -155,20 +204,46 @@ def _split_front_matter(text: str) -> tuple[Optional[str], str]:
     return text[4:end + 1], text[end + 5:]
 
 
-def _static_files(files_dir: Path, out: list[Diagnostic]) -> list[StaticFile]:
-    """Files under content/files/, published at the same path under the site root."""
-    if not files_dir.is_dir():
+def _static_files(files_dir: Path, boundary: Path, out: list[Diagnostic]) -> list[StaticFile]:
+    """Files under content/files/, published at the same path under the site root (names starting '.' left out).
+
+    A link in content/files/ may lead anywhere inside it, and nowhere else: not even to the rest of content/.
+    """
+    if not os.path.lexists(files_dir):
         return []
-    files = []
-    for path in sorted(p for p in files_dir.rglob("*") if p.is_file()):
-        rel = path.relative_to(files_dir)
-        if any(part.startswith(".") for part in rel.parts):
-            continue
-        if path.is_symlink() and not path.resolve().is_relative_to(files_dir.resolve()):
-            out.append(Diagnostic(path, 1, 1, "path", "links to a file outside content/files/"))
-            continue
-        files.append(StaticFile(path, urls.content_file_url(rel.as_posix())))
-    return files
+    resolved = resolve_inside(files_dir, boundary, WHAT)
+    if resolved.real is None:
+        return []  # a link out of content/: the listing of content/ has reported it
+    if kind_of(resolved.real) != FOLDER:
+        out.append(Diagnostic(files_dir, 1, 1, "path", "content/files/ holds the files published as they are: "
+                                                       "it must be a folder"))
+        return []
+    entry = Found.root(files_dir, resolved.real)
+    files: list[StaticFile] = []
+    _collect_files(entry, entry.real, files_dir, {entry.real}, files, out)
+    return sorted(files, key=lambda f: f.url)
+
+
+def _collect_files(folder: Found, files_real: Path, files_dir: Path, visited: set[Path], files: list[StaticFile],
+                   out: list[Diagnostic]) -> None:
+    """Add the files of one folder under content/files/, and of its folders, following links that stay inside."""
+    listed = list_folder(folder.path, folder.real, files_real, "content/files/", out, hidden=_dot_hidden)
+    for entry in listed:
+        if entry.kind == FOLDER:
+            if entry.real in visited:
+                out.append(Diagnostic(entry.path, 1, 1, "path", "is a link to a folder that is already "
+                                                                "published (a loop): remove the link"))
+                continue
+            _collect_files(entry, files_real, files_dir, visited | {entry.real}, files, out)
+        elif entry.kind == FILE:
+            files.append(StaticFile(entry.path, urls.content_file_url(entry.path.relative_to(files_dir).as_posix())))
+        else:
+            out.append(Diagnostic(entry.path, 1, 1, "path", "is not a regular file (a device, socket or pipe)"))
+
+
+def _dot_hidden(name: str) -> bool:
+    """In content/files/ only names starting with '.' stay unpublished: '_headers' and '_redirects' are for hosts."""
+    return name.startswith(".")
 
 
 def _diagnostics(src_path: Path, text: str, findings: list[Finding], first_line: int) -> list[Diagnostic]:

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import pickle
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional
 
 import jinja2
 
-from ..core.diagnostics import BuildFailed, Diagnostic
+from ..core.controls import FORBIDDEN
+from ..core.diagnostics import BuildFailed
 from ..format.spec import DOMAINS, PROVIDER_TYPES
 from ..library import urls
 from ..library.model import DOMAIN_NAMES, TYPE_NAMES, Scheme
 from .content import Content
+from .failures import UnsafeOutput, render_failure
 from .inputs import resolve
 from .markup import MarkdownRenderer
 from .pages import PageSpec
@@ -64,9 +65,16 @@ class Renderer:
     scheme_blobs: Mapping[str, bytes]
 
     def render(self, spec: PageSpec) -> bytes:
-        """The bytes of one page."""
+        """The bytes of one page; never one that holds a control character raw."""
         context = {name: resolve(value, self.load_scheme) for name, value in spec.inputs.items()}
-        return self.env.get_template(spec.template).render(url=spec.url, **context).encode("utf-8")
+        markdown = self.env.filters["markdown"]
+        if isinstance(markdown, MarkdownRenderer):
+            markdown.start_page()
+        text = self.env.get_template(spec.template).render(url=spec.url, **context)
+        unsafe = FORBIDDEN.search(text)
+        if unsafe:  # validation refuses these in every source; a page is checked too, as the last line
+            raise UnsafeOutput(unsafe.group(0))
+        return text.encode("utf-8")
 
     def load_scheme(self, scheme_id: str) -> Scheme:
         """A whole scheme a page shows."""
@@ -82,24 +90,18 @@ class RenderJob:
 
 
 def render_one(job: RenderJob, index: int) -> bytes:
-    """Render one page; a template error names its file and line.
+    """Render one page; any failure is a diagnostic naming the template line, or the scheme or page whose text
+    failed.
 
     Tasks are indexes, not specs: forked workers inherit the specs, which need not be pickled per page.
     """
     renderer = job.renderer
+    spec = job.specs[index]
     try:
-        return renderer.render(job.specs[index])
-    except jinja2.TemplateError as exc:
+        return renderer.render(spec)
+    except OSError:
+        raise  # a fault of the machine (a full disk under the template cache), not of the page: the build's to report
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a diagnostic, reported as the build's
         # Turned into diagnostics here, where the traceback still points into the template.
         templates_dir = Path(renderer.env.loader.searchpath[0])  # type: ignore[union-attr]
-        raise BuildFailed([template_diagnostic(exc, templates_dir)]) from None
-
-
-def template_diagnostic(exc: jinja2.TemplateError, templates_dir: Path) -> Diagnostic:
-    """Name the template file and line a rendering error came from."""
-    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
-        return Diagnostic(Path(exc.filename), exc.lineno or 1, 1, "template", exc.message or str(exc))
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename.startswith(str(templates_dir)):
-            return Diagnostic(Path(frame.filename), frame.lineno or 1, 1, "template", str(exc))
-    return Diagnostic(templates_dir, 1, 1, "template", str(exc))
+        raise BuildFailed([render_failure(exc, spec.url, spec.src_path, templates_dir)]) from None

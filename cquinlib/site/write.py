@@ -1,20 +1,35 @@
-"""Write stage: the only code that touches the output folder, and it never leaves it half-written."""
+"""Write stage: the only code that touches the output folder. The new site is made beside the live one and
+switched in whole (site.commit), so a failure or a kill at any moment leaves the previous site as it was.
+
+Every file system fault (disk full, read-only, permission, a source gone while the build ran) is a BuildFailed
+whose one diagnostic names the file, never a traceback.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import json
+import errno
 import os
-import shutil
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable, NamedTuple, Optional
+from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional
 
+from ..core.diagnostics import BuildFailed, Diagnostic
 from ..library.urls import dest_path
+from . import commit
+from .manifest import (
+    MANIFEST,
+    STAGING,
+    Entry,
+    Manifest,
+    damaged_outputs,
+    is_safe_relative,
+    read_manifest,
+)
+from .tree import PathFault, digest_data, digest_stream
 
-MANIFEST = ".cquin-manifest.json"
-STAGING = ".cquin-staging"
-MANIFEST_VERSION = 2
+__all__ = ["MANIFEST", "STAGING", "Entry", "Manifest", "OutputFile", "WriteReport", "damaged_outputs",
+           "read_manifest", "write_site"]
 
 
 @dataclass(frozen=True)
@@ -32,170 +47,164 @@ class OutputFile:
         return dest_path(self.url)
 
 
-class Entry(NamedTuple):
-    """What the manifest records of one output file."""
-
-    digest: str
-    key: str
-    size: int
-    mtime_ns: int
-
-
-@dataclass(frozen=True)
-class Manifest:
-    """What the last successful build wrote, and from which sources."""
-
-    fingerprint: str = ""
-    diagnostics: tuple[tuple[Any, ...], ...] = ()
-    files: dict[str, Entry] = field(default_factory=dict)
-
-
 @dataclass(frozen=True)
 class WriteReport:
-    """What a write changed."""
+    """What a write changed, and the notices it has for the user (an in-place switch, a manifest set aside)."""
 
     written: int
     unchanged: int
     removed: int
+    notices: tuple[str, ...] = ()
 
 
-def read_manifest(out_dir: Path) -> Manifest:
-    """The manifest of the last build, or an empty one."""
-    try:
-        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-        if data.get("version") != MANIFEST_VERSION:
-            return Manifest()
-        return Manifest(data["fingerprint"], tuple(tuple(d) for d in data["diagnostics"]),
-                        {k: Entry(*v) for k, v in data["files"].items()})
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return Manifest()
+class _Written(NamedTuple):
+    """A file this build wrote into the new site."""
 
-
-def damaged_outputs(out_dir: Path, manifest: Manifest) -> set[str]:
-    """Files the manifest records whose size or time changed since: edited or deleted by hand."""
-    damaged = set()
-    root = f"{out_dir}{os.sep}"  # joined as strings: a large site has tens of thousands of files to check
-    for rel, entry in manifest.files.items():
-        try:
-            st = os.stat(root + rel)
-        except OSError:
-            damaged.add(rel)
-            continue
-        if st.st_size != entry.size or st.st_mtime_ns != entry.mtime_ns:
-            damaged.add(rel)
-    return damaged
+    rel: str
+    entry: Entry
 
 
 def write_site(out_dir: Path, outputs: Iterable[OutputFile], kept: dict[str, Entry], fingerprint: str,
-               diagnostics: Iterable[tuple[Any, ...]] = (), previous: Optional[Manifest] = None) -> WriteReport:
-    """Stage every changed file, then move them all into place and remove files no longer built.
+               diagnostics: Iterable[tuple[Any, ...]] = (), previous: Optional[Manifest] = None,
+               before_commit: Optional[Callable[[], None]] = None) -> WriteReport:
+    """Write every changed file into the new site, then switch the output to it in one step, its manifest with it.
 
-    `kept` are files the caller knows are current; `previous` is the manifest the caller read (read here when
-    not given). If producing the outputs fails part way, the staging
-    folder is removed and the site is as it was. Files whose bytes did not change are not touched.
+    `kept` are files the caller knows are current in the live site; `previous` is the manifest the caller read
+    (read here when not given); `before_commit` runs once the new site is complete and may raise BuildFailed to
+    stop the switch. Files whose bytes did not change are not written again. Call with the output's lock held.
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = out_dir / STAGING
-    shutil.rmtree(staging, ignore_errors=True)
-    old = (previous if previous is not None else read_manifest(out_dir)).files
+    live = previous if previous is not None else read_manifest(out_dir)
+    notices = [f"{live.problem}: the output is written afresh, and nothing in it is removed"] if live.problem else []
     new: dict[str, Entry] = dict(kept)
-    written = 0
-    made: set[Path] = set()
-    try:
-        staging.mkdir()
-        for output in outputs:
-            written += _stage(output, out_dir, staging, old, new, made)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    _move_into_place(staging, out_dir)
-    removed = _remove_stale(out_dir, set(old) - set(new))
-    shutil.rmtree(staging, ignore_errors=True)
-    _write_manifest(out_dir, Manifest(fingerprint, tuple(diagnostics), new))
-    return WriteReport(written=written, unchanged=len(new) - written, removed=removed)
-
-
-def _stage(output: OutputFile, out_dir: Path, staging: Path, old: dict[str, Entry], new: dict[str, Entry],
-           made: set[Path]) -> int:
-    """Stage one output at its path under `staging` if its bytes differ from what is on disk, and record it in
-    the new manifest either way; 1 if it was staged.
-
-    Staged files sit in the folders they will have, so the folders are made while pages are still being
-    rendered, and a folder the site lacks moves into place whole, in one rename (a cold build's commit is a
-    handful of renames). The file's size and time are read here: a rename keeps them.
-    """
-    rel = _safe_relative(output.dest_path).as_posix()
-    if rel in new:
-        raise ValueError(f"{rel} would be written twice")
-    data = output.data if output.data is not None else _read_source(output)
-    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-    previous = old.get(rel)
-    if previous is not None and previous.digest == digest:
+    written: set[str] = set()
+    with _faults():
+        switch = commit.begin(out_dir, live)
         try:
-            st = os.stat(out_dir / rel)
-        except OSError:
-            st = None
-        if st is not None and st.st_size == previous.size and st.st_mtime_ns == previous.mtime_ns:
+            folders = _folders_of(new)
+            for output in outputs:
+                made = _stage(output, switch, live, new, folders)
+                if made is not None:
+                    new[made.rel] = made.entry
+                    written.add(made.rel)
+            commit.settle(switch, new, written)
+            if before_commit is not None:
+                before_commit()
+            stale = sorted(set(live.files) - set(new))
+            notices += commit.finish(switch, Manifest(fingerprint, tuple(diagnostics), new), stale)
+        except BaseException:
+            commit.abandon(switch)
+            raise
+    return WriteReport(written=len(written), unchanged=len(new) - len(written), removed=len(stale),
+                       notices=tuple(n for n in notices if n))
+
+
+def _stage(output: OutputFile, switch: commit.Switch, live: Manifest, new: dict[str, Entry],
+           folders: set[str]) -> Optional[_Written]:
+    """Write one output into the new site unless the live site has its bytes already (then it is recorded in
+    `new` as it is); what was written, if anything."""
+    rel = _checked(output.dest_path.as_posix(), new, folders)
+    previous = live.files.get(rel)
+    if output.data is not None:
+        digest = digest_data(output.data)
+        if previous is not None and _current(switch, rel, previous, digest):
             new[rel] = Entry(digest, output.key, previous.size, previous.mtime_ns)
-            return 0
-    target = staging / rel
-    _make_dir(target.parent, made)
-    target.write_bytes(data)
-    st = os.stat(target)
-    new[rel] = Entry(digest, output.key, st.st_size, st.st_mtime_ns)
-    return 1
+            return None
+        st = switch.tree.write(rel, output.data)
+        return _Written(rel, Entry(digest, output.key, st.st_size, st.st_mtime_ns))
+    src_path = output.src_path
+    assert src_path is not None, output.url
+    if previous is not None:
+        with _reading(src_path):
+            digest = digest_stream(src_path)
+        if _current(switch, rel, previous, digest):
+            new[rel] = Entry(digest, output.key, previous.size, previous.mtime_ns)
+            return None
+    with _reading(src_path), open(src_path, "rb") as src:
+        copied, st = switch.tree.copy(rel, src)
+    if previous is not None and copied != digest:
+        raise _source_changed(src_path)
+    return _Written(rel, Entry(copied, output.key, st.st_size, st.st_mtime_ns))
 
 
-def _move_into_place(staged: Path, destination: Path) -> None:
-    """Move a staged folder's contents into `destination`: what is not there yet moves whole, folders that are
-    there are merged into, and files replace files."""
-    with os.scandir(staged) as listing:
-        entries = sorted(listing, key=lambda e: e.name)
-    for entry in entries:
-        target = destination / entry.name
-        if entry.is_dir(follow_symlinks=False) and target.is_dir():
-            _move_into_place(Path(entry.path), target)
-        else:
-            os.replace(entry.path, target)
+def _current(switch: commit.Switch, rel: str, previous: Entry, digest: str) -> bool:
+    """True when the live site's file has these bytes and was not touched since the last build wrote it."""
+    if previous.digest != digest:
+        return False
+    try:
+        st = os.stat(switch.out / rel, follow_symlinks=False)
+    except OSError:
+        return False
+    return st.st_size == previous.size and st.st_mtime_ns == previous.mtime_ns
 
 
-def _make_dir(folder: Path, made: set[Path]) -> None:
-    """Create a folder once per write, however many files go in it."""
-    if folder not in made:
-        folder.mkdir(parents=True, exist_ok=True)
-        made.add(folder)
+def _folders_of(files: dict[str, Entry]) -> set[str]:
+    """Every folder that holds one of these files, as a relative path."""
+    folders: set[str] = set()
+    for rel in files:
+        parent = rel.rpartition("/")[0]
+        while parent and parent not in folders:
+            folders.add(parent)
+            parent = parent.rpartition("/")[0]
+    return folders
 
 
-def _safe_relative(rel: PurePosixPath) -> PurePosixPath:
-    """Refuse any output path that could land outside the output folder."""
-    if rel.is_absolute() or ".." in rel.parts or not rel.parts or rel.parts[0] in (MANIFEST, STAGING):
-        raise ValueError(f"refusing to write outside the output folder: {rel}")
+def _checked(rel: str, new: dict[str, Entry], folders: set[str]) -> str:
+    """An output's path once it is known to stay inside the output and to clash with no other file of the site:
+    not written twice, not a file where another needs a folder."""
+    if not is_safe_relative(rel):
+        raise BuildFailed([Diagnostic(Path(rel or "."), 1, 1, "url", "refusing to write outside the output folder")])
+    clash = rel if rel in new or rel in folders else next(
+        (p for p in _parents(rel) if p in new), None)
+    if clash is not None:
+        raise BuildFailed([Diagnostic(Path(rel), 1, 1, "url", f"{rel} clashes with {clash}: two sources make the "
+                                                             "same path, as a file and as a folder or twice")])
+    for parent in _parents(rel):
+        folders.add(parent)
     return rel
 
 
-def _read_source(output: OutputFile) -> bytes:
-    """The bytes of a file copied as it is."""
-    assert output.src_path is not None, output.url
-    return output.src_path.read_bytes()
+def _parents(rel: str) -> Iterator[str]:
+    """The folders above a relative path, nearest first."""
+    parent = rel.rpartition("/")[0]
+    while parent:
+        yield parent
+        parent = parent.rpartition("/")[0]
 
 
-def _remove_stale(out_dir: Path, stale: set[str]) -> int:
-    """Delete files an earlier build wrote that this one did not, and folders left empty."""
-    for key in sorted(stale):
-        path = out_dir / key
-        path.unlink(missing_ok=True)
-        parent = path.parent
-        while parent != out_dir and parent.is_dir() and not any(parent.iterdir()):
-            parent.rmdir()
-            parent = parent.parent
-    return len(stale)
+@contextmanager
+def _faults() -> Iterator[None]:
+    """Turn a file system fault while writing the site into one diagnostic naming the file."""
+    try:
+        yield
+    except OSError as error:
+        raise BuildFailed([fault_diagnostic(error, "cannot write the site")]) from error
 
 
-def _write_manifest(out_dir: Path, manifest: Manifest) -> None:
-    """Record what this build wrote, atomically."""
-    tmp = out_dir / (MANIFEST + ".tmp")
-    data = {"version": MANIFEST_VERSION, "fingerprint": manifest.fingerprint,
-            "diagnostics": [list(d) for d in manifest.diagnostics],
-            "files": {k: list(v) for k, v in sorted(manifest.files.items())}}
-    tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
-    os.replace(tmp, out_dir / MANIFEST)
+@contextmanager
+def _reading(src_path: Path) -> Iterator[None]:
+    """Turn a fault reading a source file into a diagnostic naming it (a file gone says so)."""
+    try:
+        yield
+    except PathFault:
+        raise
+    except FileNotFoundError as error:
+        raise _source_changed(src_path, "was deleted while the build ran") from error
+    except OSError as error:
+        if error.filename is not None and Path(str(error.filename)) != src_path:
+            raise
+        raise BuildFailed([fault_diagnostic(error, "cannot read it", src_path)]) from error
+
+
+def _source_changed(src_path: Path, what: str = "was changed while the build ran") -> BuildFailed:
+    """The failure for a source that changed under the build: the site is left as it was, and building again
+    picks the change up."""
+    return BuildFailed([Diagnostic(src_path, 1, 1, "", f"{what}; the site was not changed: build again")])
+
+
+def fault_diagnostic(error: OSError, doing: str, path: Optional[Path] = None) -> Diagnostic:
+    """One diagnostic for a file system fault: the file, what could not be done, and why."""
+    where = path if path is not None else Path(str(error.filename)) if error.filename else Path(".")
+    reason = error.strerror or type(error).__name__
+    if error.errno == errno.EPERM:
+        reason += " (the file may be immutable, or belong to another user)"
+    return Diagnostic(where, 1, 1, "", f"{doing}: {reason}")
