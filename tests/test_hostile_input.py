@@ -384,3 +384,18 @@ def test_headings_in_contributed_text_give_unique_ids_apart_from_the_pages_own(t
                            "section-goals", "section-summary"]
     assert {"summary", "goals"} <= set(ids)
     assert soup.find("h5", string="Summary") is not None  # an indicator's heading, too deep for an id
+
+
+def test_the_fast_check_of_a_page_finds_what_the_pattern_finds() -> None:
+    """The rendered-page check (bytes, printable ASCII deleted first) agrees with FORBIDDEN on random text of
+    every kind of character: ASCII, line ends, controls, C1, bidi controls, BOMs, other scripts, emoji."""
+    import random
+
+    from cquinlib.core.controls import FORBIDDEN, utf8_has_forbidden
+
+    pieces = ["a", " ", "\n", "\t", "£", "’", "\r\n", "\r", "\x1b", "\x85", "\u202e", "\ufeff", "日", "\x7f",
+              "é", "\u2028", "\x00", "\U0001F600", "\u2066", "\ufffe"]
+    rng = random.Random(7)
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        assert utf8_has_forbidden(text.encode("utf-8")) == (FORBIDDEN.search(text) is not None), repr(text)

@@ -13,7 +13,7 @@ from typing import NamedTuple, Union
 
 import yaml
 
-from ..core.controls import FORBIDDEN, UNPRINTABLE, control_name
+from ..core.controls import FORBIDDEN, SUSPECT, UNPRINTABLE, control_name
 
 # One hidden character is usually many (a pasted escape sequence, a file saved as UTF-16): report the first few.
 MAX_REPORTED = 20
@@ -47,6 +47,8 @@ class _Span(NamedTuple):
 def written_problems(text: str) -> list[CharacterProblem]:
     """Every forbidden character in YAML text as written (a byte order mark may open it), in the field holding it."""
     start = 1 if text.startswith("\ufeff") else 0
+    if SUSPECT.search(text, start) is None:  # one scan of a character class, twice as fast as FORBIDDEN's
+        return []
     found = list(islice(FORBIDDEN.finditer(text, start), MAX_REPORTED + 1))
     if not found:
         return []

@@ -134,12 +134,17 @@ def _scalar_problem(value: Any, shape: Scalar) -> str | None:
     """What is wrong with a leaf value, or None (the common case, so messages are only built on failure)."""
     kind = shape.kind
     if kind in ("text", "markdown"):
-        if isinstance(value, bool) or not isinstance(value, (str, int, float, dt.date)):
+        if type(value) is str:  # nearly every value: checked with no call but the strip
+            text = value
+        elif isinstance(value, bool) or not isinstance(value, (str, int, float, dt.date)):
             return _expected(kind, value)
-        text = str(value)
+        else:
+            text = str(value)
         if not text.strip():
             return "must not be empty"
-        return _length_problem(text, shape) or (markdown_problem(text) if kind == "markdown" else None)
+        if shape.max_length is not None and len(text) > shape.max_length:
+            return _length_problem(text, shape)
+        return markdown_problem(text) if kind == "markdown" else None
     if isinstance(value, bool) and kind != "boolean":
         return _expected(kind, value)
     if kind == "id":
@@ -225,6 +230,8 @@ def _length_problem(text: str, shape: Scalar) -> str | None:
 
 def markdown_nesting(text: str) -> int:
     """How deep lists and block quotes nest in Markdown, at most (a line's markers and indentation)."""
+    if _NESTED_LINE.search(text) is None:  # no line indented or opening with a marker: most text, in one scan
+        return 0
     deepest = 0
     for match in _NESTING.finditer(text):
         prefix = match.group(0).expandtabs(4)
@@ -236,6 +243,8 @@ def markdown_nesting(text: str) -> int:
 
 # The start of a line: its indentation and any block quote or list markers, each followed by spaces.
 _NESTING = re.compile(r"^(?:[ \t]*(?:>|(?:[-*+]|[0-9]{1,9}[.)])(?=[ \t]|$)))*[ \t]*", re.MULTILINE)
+# A line that could nest at all: indented, or opening with a quote or list marker.
+_NESTED_LINE = re.compile(r"^[ \t>*+\-0-9]", re.MULTILINE)
 
 
 def markdown_problem(text: str) -> str | None:
@@ -245,7 +254,7 @@ def markdown_problem(text: str) -> str | None:
     if depth > MAX_MARKDOWN_NESTING:
         return (f"lists and block quotes nest {depth} levels deep here; at most {MAX_MARKDOWN_NESTING} are "
                 "allowed: flatten them")
-    tags = len(_HTML_TAG.findall(text))
+    tags = len(_HTML_TAG.findall(text)) if "<" in text else 0
     if tags > MAX_MARKDOWN_TAGS:
         return f"this text has {tags} HTML tags written in; at most {MAX_MARKDOWN_TAGS} are allowed"
     return None

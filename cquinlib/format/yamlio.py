@@ -21,7 +21,6 @@ MAX_EXPANDED_VALUES = 200_000
 # A scheme nests six deep (goals, a goal, its indicators, one, its milestones, one); parsing recurses per level.
 MAX_NESTING = 64
 
-_BLOCK_NESTING = re.compile(r"^[ ?-]*", re.MULTILINE)
 _BRACKET = re.compile(r"[\[\]{}]")
 
 _TAG_NAMES = {"timestamp": "a date", "int": "a whole number", "float": "a number", "bool": "true or false"}
@@ -198,20 +197,28 @@ def parse_yaml_text(text: str) -> tuple[Any, list[YamlProblem]]:
     return data, problems
 
 
+def _deeply_indented(width: int) -> re.Pattern[str]:
+    """A line whose indentation and '- ' or '? ' markers run past width characters (re keeps the compiled
+    pattern in its own cache)."""
+    return re.compile(rf"^[ ?-]{{{width + 1}}}", re.MULTILINE)
+
+
+def _flow_depth(text: str) -> int:
+    """How deep brackets nest in a text, at most (quoted brackets too: an upper bound of flow nesting)."""
+    depth = deepest = 0
+    for bracket in _BRACKET.findall(text):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def _too_deep(text: str) -> yaml.Mark | None:
     """Where collections first nest past MAX_NESTING, or None. A level of nesting is an open bracket or a line's
     indentation or leading '- ' or '? ', so a text whose brackets and indentation cannot reach the limit together
     (the common case, decided without parsing) does not."""
-    bound = max((len(m) for m in _BLOCK_NESTING.findall(text)), default=0)
-    if bound + text.count("[") + text.count("{") <= MAX_NESTING:
-        return None
-    depth = 0
-    for match in _BRACKET.finditer(text):
-        depth += 1 if match.group(0) in "[{" else -1
-        if bound + depth > MAX_NESTING:
-            break
-    else:
-        return None
+    flow = _flow_depth(text)
+    if flow < MAX_NESTING and _deeply_indented(MAX_NESTING - flow).search(text) is None:
+        return None  # no line indents far enough to reach the limit with its brackets at their deepest: two scans
     depth = 0
     try:
         for event in yaml.parse(text, Loader=_BaseLoader):

@@ -9,7 +9,7 @@ from typing import Mapping, Optional
 
 import jinja2
 
-from ..core.controls import FORBIDDEN
+from ..core.controls import FORBIDDEN, utf8_has_forbidden
 from ..core.diagnostics import BuildFailed
 from ..format.spec import DOMAINS, PROVIDER_TYPES
 from ..library import urls
@@ -71,10 +71,11 @@ class Renderer:
         if isinstance(markdown, MarkdownRenderer):
             markdown.start_page()
         text = self.env.get_template(spec.template).render(url=spec.url, **context)
-        unsafe = FORBIDDEN.search(text)
-        if unsafe:  # validation refuses these in every source; a page is checked too, as the last line
-            raise UnsafeOutput(unsafe.group(0))
-        return text.encode("utf-8")
+        data = text.encode("utf-8")
+        if utf8_has_forbidden(data):  # validation refuses these in every source; a page is checked too, last
+            unsafe = FORBIDDEN.search(text)
+            raise UnsafeOutput(unsafe.group(0) if unsafe else "")
+        return data
 
     def load_scheme(self, scheme_id: str) -> Scheme:
         """A whole scheme a page shows."""
