@@ -133,7 +133,7 @@ def test_payment_scale_and_illustrative_label(site: Path) -> None:
     """Illustrative schemes say so; a payment scale is spelled out."""
     soup = page(site, "/schemes/2019-20/midlands/riverside/")
     assert "Illustrative" in soup.select_one(".notice-illustrative").get_text()
-    assert "Nothing below 60%, all at 80%" in soup.get_text()
+    assert "No payment below 60% achievement; the full value at 80% or more" in soup.get_text()
 
 
 def test_withdrawn_keeps_page_but_leaves_listings(site: Path) -> None:

@@ -14,6 +14,8 @@ ATTACHMENT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*
 # File systems allow 255 bytes a name, and the output path adds the scheme's own folders to the attachment's.
 MAX_ATTACHMENT_NAME = 100  # characters in one file or folder name of an attachment's path
 MAX_ATTACHMENT_PATH = 200  # characters in the whole path, folders included
+# A compiled real scheme whose public source names no commissioner says so rather than guess one.
+NOT_RECORDED = "Not recorded"
 
 
 class AttachmentType(NamedTuple):
@@ -81,10 +83,23 @@ def scheme_findings(data: dict[str, Any], topics: Optional[frozenset[str]], year
     findings = list(_goal_findings(goals, topics, year))
     findings += _duplicate_numbers(goals)
     findings += _weight_findings(goals)
+    findings += _not_recorded_findings(data)
     if data.get("status", "published") == "published" and "submitted" not in data:
         findings.append(Finding(("submitted",), "a published scheme should give its submitted date",
                                 severity=Severity.WARNING))
     return findings
+
+
+def _not_recorded_findings(data: dict[str, Any]) -> Iterator[Finding]:
+    """"Not recorded" stands alone as a real scheme's commissioner: an illustrative one invents its names."""
+    listed = data.get("commissioners")
+    names = [c.get("name") if isinstance(c, dict) else c for c in listed] if isinstance(listed, list) else []
+    marked = [i for i, name in enumerate(names) if isinstance(name, str) and name.strip().lower() == "not recorded"]
+    if marked and len(names) > 1:
+        yield Finding(("commissioners", marked[0]), f"'{NOT_RECORDED}' must be the only commissioner")
+    if marked and data.get("illustrative") is True:
+        yield Finding(("commissioners", marked[0]), f"an illustrative scheme invents its commissioners rather than "
+                                                    f"'{NOT_RECORDED}'")
 
 
 def topic_findings(value: Any, path: tuple[Any, ...], topics: Optional[frozenset[str]]) -> list[Finding]:

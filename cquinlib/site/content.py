@@ -29,7 +29,11 @@ SITE_SETTINGS = Mapping(SITE_FILE.fields + (
     Field("attachment_max_mb", Scalar("number"), description="The largest attachment a scheme may have, in MB "
                                                              f"(1,000,000 bytes); {DEFAULT_ATTACHMENT_MAX_MB} when "
                                                              "not given."),
+    Field("url", Scalar("text", max_length=2000),
+          description="The published site's absolute address (https://host/path/): the sitemap, robots.txt and "
+                      "printed pages give their addresses from it."),
 ))
+ABSOLUTE_URL = re.compile(r"^https?://[^/\s?#]+(/[^\s?#]*)?$")
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class Site:
     contact_email: str = ""
     language: str = "en-GB"
     attachment_max_mb: float = DEFAULT_ATTACHMENT_MAX_MB
+    url: str = ""
 
     @property
     def attachment_max_bytes(self) -> int:
@@ -80,7 +85,10 @@ class Site:
         return self.base_path + url.lstrip("/") if url.startswith("/") else url
 
     def absolute(self, url: str) -> str:
-        """The full URL for sitemaps: absolute when base_url names a host, else the path."""
+        """The full URL for sitemaps and print: from site.yaml's url, else absolute when base_url names a host,
+        else the path."""
+        if self.url:
+            return self.url.rstrip("/") + "/" + url.lstrip("/")
         host = re.match(r"^[a-z][a-z0-9+.-]*://[^/]*", self.base_url)
         return (host.group(0) if host else "") + self.href(url)
 
@@ -119,7 +127,7 @@ def _load_site(src_path: Path, boundary: Path, base_url: Optional[str], out: lis
         return None
     findings = check_shape(data, SITE_SETTINGS)
     if not findings:
-        findings = _limit_findings(data.get("attachment_max_mb"))
+        findings = _limit_findings(data.get("attachment_max_mb")) + _url_findings(data.get("url"))
     if findings:
         out.extend(_diagnostics(src_path, src_path.read_text(encoding="utf-8"), findings, 1))
         return None
@@ -127,7 +135,8 @@ def _load_site(src_path: Path, boundary: Path, base_url: Optional[str], out: lis
     return Site(title=str(data["title"]), description=str(data.get("description") or ""),
                 base_url=base_url or str(data.get("base_url") or "/"),
                 contact_email=str(data.get("contact_email") or ""), language=str(data.get("language") or "en-GB"),
-                attachment_max_mb=DEFAULT_ATTACHMENT_MAX_MB if limit is None else limit)
+                attachment_max_mb=DEFAULT_ATTACHMENT_MAX_MB if limit is None else limit,
+                url=str(data.get("url") or ""))
 
 
 def _limit_findings(limit: object) -> list[Finding]:
@@ -137,6 +146,14 @@ def _limit_findings(limit: object) -> list[Finding]:
     return [Finding(("attachment_max_mb",), f"{limit} is not a usable limit: give the largest attachment in MB, "
                                             f"more than 0 and at most {MAX_ATTACHMENT_MAX_MB} (the default is "
                                             f"{DEFAULT_ATTACHMENT_MAX_MB})")]
+
+
+def _url_findings(url: object) -> list[Finding]:
+    """The published address, when given, is absolute (a sitemap must give absolute URLs)."""
+    if url is None or (isinstance(url, str) and ABSOLUTE_URL.match(url)):
+        return []
+    return [Finding(("url",), f"'{url}' is not an absolute address: give the published site's address, such as "
+                              "https://example.org/cquin/")]
 
 
 def _page_paths(content_dir: Path, boundary: Path, out: list[Diagnostic]) -> list[Path]:
