@@ -118,8 +118,8 @@ def write_content(root: Path, pages: dict[str, str] | None = None) -> Path:
     """Write a minimal content folder: site.yaml and an about page (plus any given pages)."""
     content = root / "content"
     content.mkdir(parents=True, exist_ok=True)
-    (content / "site.yaml").write_text("title: Test library\ndescription: A test.\ncontact_email: box@example.org\n",
-                                       encoding="utf-8")
+    (content / "site.yaml").write_text("title: Test library\ndescription: A test.\ncontact_email: box@example.org\n"
+                                       "url: https://library.example.org/\n", encoding="utf-8")
     for rel, text in (pages if pages is not None else {"about.md": "---\ntitle: About\nnav: 1\n---\n# Hello\n"}).items():
         path = content / rel
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -184,3 +184,32 @@ def test_not_recorded_stands_alone_and_never_in_an_illustrative_scheme(tmp_path:
     assert code != 0 and "an illustrative scheme invents its commissioners" in out, out
     write_content(tmp_path / "a")
     assert build(tmp_path / "a") != 0
+
+
+def test_the_one_point_two_five_percent_figure_is_qualified_wherever_it_is_shown(tmp_path: Path) -> None:
+    """The 2022/23 and 2023/24 figure of 1.25% shows what it is of (or which contracts it applies to) on the
+    years list, the year page and the page of a scheme that takes the year's figure."""
+    from bs4 import BeautifulSoup
+
+    from cquinlib.commands.cli import main
+
+    out = tmp_path / "site"
+    assert main(["build", "--schemes", str(REPO / "schemes"), "--content", str(REPO / "content"), "--out", str(out),
+                 "--cache", str(tmp_path / "cache")]) == 0
+
+    def text(rel: str) -> str:
+        """A page's visible text, spaces collapsed."""
+        soup = BeautifulSoup((out / rel).read_text(encoding="utf-8"), "html.parser")
+        return " ".join(soup.get_text(" ").split())
+
+    assert "1.25% of the fixed payment element" in text("years/2022-23/index.html")
+    assert "1.25% for contracts of £10m or more" in text("years/2023-24/index.html")
+    listing = text("years/index.html")
+    assert "1.25% of the fixed payment element" in listing and "1.25% for contracts of £10m or more" in listing
+    schemes = sorted((out / "schemes/2023-24").glob("*/*/index.html"))
+    shown = [text(str(p.relative_to(out))) for p in schemes]
+    assert any("1.25% (the year's figure, for contracts of £10m or more)" in t for t in shown)
+    assert not any(re.search(r"1\.25% \(the year's figure\)", t) for t in shown)
+    providers = [text(str(p.relative_to(out))) for p in sorted((out / "providers").glob("*/index.html"))]
+    assert any("commissioner not recorded" in t for t in providers)  # the real schemes' providers
+    assert not any("commissioned by Not recorded" in t for t in providers)

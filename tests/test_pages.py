@@ -163,7 +163,14 @@ def test_provider_page_splits_national_and_local(site: Path) -> None:
     national, local = section.find_all("ul")
     assert "Reduce avoidable harm from VTE" in national.get_text()
     assert "Fewer falls" in local.get_text()
-    assert "Riverside Community Health NHS Trust" in texts(page(site, "/providers/"), "tbody th")
+    rows = {th.a.get_text(): th.get_text(" ", strip=True) for th in page(site, "/providers/").select("tbody th")}
+    assert "Riverside Community Health NHS Trust" in rows
+    # a provider whose every scheme is a worked example says so, on the index and on its own page
+    assert rows["Riverside Community Health NHS Trust"].endswith("Illustrative")
+    assert not rows["Example Hospitals NHS Foundation Trust"].endswith("Illustrative")
+    riverside = page(site, "/providers/riverside-community-health-nhs-trust/")
+    assert riverside.select_one(".notice-illustrative") is not None
+    assert soup.select_one(".notice-illustrative") is None
 
 
 def test_goals_by_topic_and_domain(site: Path) -> None:
@@ -202,9 +209,9 @@ def test_content_pages_and_nav(site: Path) -> None:
 def test_sitemap_robots_404(site: Path) -> None:
     """The sitemap lists listed pages; robots.txt points to it; a 404 page exists."""
     sitemap = (site / "sitemap.xml").read_text()
-    assert "<loc>/schemes/2010-11/london/example/</loc>" in sitemap
-    assert "<loc>/about/</loc>" in sitemap
-    assert "Sitemap: /sitemap.xml" in (site / "robots.txt").read_text()
+    assert "<loc>https://library.example.org/schemes/2010-11/london/example/</loc>" in sitemap
+    assert "<loc>https://library.example.org/about/</loc>" in sitemap
+    assert "Sitemap: https://library.example.org/sitemap.xml" in (site / "robots.txt").read_text()
     assert page(site, "/404.html").h1.get_text() == "Page not found"
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from conftest import write_content, write_library
 from cquinlib.commands.cli import main
 from helpers import build, page
@@ -14,7 +16,8 @@ def with_url(root: Path, url: str) -> None:
     write_library(root)
     content = write_content(root)
     settings = content / "site.yaml"
-    settings.write_text(settings.read_text(encoding="utf-8") + f"url: {url}\n", encoding="utf-8")
+    kept = [line for line in settings.read_text(encoding="utf-8").splitlines(keepends=True) if not line.startswith("url:")]
+    settings.write_text("".join(kept) + f"url: {url}\n", encoding="utf-8")
 
 
 def test_url_makes_sitemap_robots_and_print_address_absolute(tmp_path: Path) -> None:
@@ -45,3 +48,23 @@ def test_404_page_has_the_search_box(tmp_path: Path) -> None:
     assert build(tmp_path) == 0
     form = page(tmp_path / "site", "/404.html").select_one("form[role=search]")
     assert form["action"] == "/search/" and form.select_one("input[name=q]")["id"] == form.label["for"]
+
+
+def test_without_the_published_address_no_sitemap_is_written_and_the_build_says_so(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The sitemap protocol takes absolute addresses: with no url: in site.yaml (and no --base-url naming a host)
+    the build writes no sitemap, robots.txt and the footer do not point at one, and one notice says why."""
+    write_library(tmp_path)
+    write_content(tmp_path)
+    site_yaml = tmp_path / "content/site.yaml"
+    site_yaml.write_text("".join(line for line in site_yaml.read_text().splitlines(keepends=True)
+                                 if not line.startswith("url:")), encoding="utf-8")
+    assert build(tmp_path) == 0
+    err = capsys.readouterr().err
+    assert err.count("gives no url:") == 1 and "no sitemap.xml was written" in err
+    site = tmp_path / "site"
+    assert not (site / "sitemap.xml").exists()
+    assert "Sitemap" not in (site / "robots.txt").read_text()
+    assert "sitemap.xml" not in (site / "index.html").read_text()
+    assert build(tmp_path, "--base-url", "https://example.org/cquin/") == 0
+    assert "<loc>https://example.org/cquin/" in (site / "sitemap.xml").read_text()

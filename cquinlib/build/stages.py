@@ -64,7 +64,7 @@ def run_stages(options: BuildOptions, code: str, fingerprint: str, manifest: Man
         raise
     search.finish(False)
     progress.done()
-    notices = tuple(cache.notices if cache else ()) + search.update.notices
+    notices = tuple(cache.notices if cache else ()) + search.update.notices + _address_notice(content, options)
     return BuildResult(result.diagnostics, result.schemes, result.pages, result.rendered, result.report, notices)
 
 
@@ -99,6 +99,14 @@ def _render_and_write(options: BuildOptions, code: str, fingerprint: str, manife
     report = write_site(options.out_dir, outputs, kept, fingerprint, [d.to_plain() for d in validated.diagnostics],
                         manifest, before_commit=options.before_commit)
     return BuildResult(validated.diagnostics, len(catalog.built), len(specs), len(todo), report)
+
+
+def _address_notice(content: Content, options: BuildOptions) -> tuple[str, ...]:
+    """The one notice a build without the site's published address gives: it wrote no sitemap."""
+    if content.site.has_address:
+        return ()
+    return (f"{options.content_dir / 'site.yaml'} gives no url: (the site's published address), so no sitemap.xml "
+            "was written",)
 
 
 def page_keys(specs: list[PageSpec], base: str, keys: KeySource) -> list[str]:

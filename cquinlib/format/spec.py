@@ -182,6 +182,7 @@ NATIONAL_GOAL = Mapping((
 YEAR_FILE = Mapping((
     Field("label", NAME),
     Field("cquin_percent", PERCENT),
+    Field("cquin_percent_of", TEXT),  # what the percentage is of, where not simply the contract's value
     Field("summary", MARKDOWN),
     Field("national_goals", ListOf(NATIONAL_GOAL)),
 ))

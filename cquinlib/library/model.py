@@ -83,6 +83,7 @@ class Year:
     cquin_percent: Optional[float] = None
     summary: str = ""
     national_goals: tuple[NationalGoal, ...] = ()
+    cquin_percent_of: str = ""  # what the percentage is of, where not simply the contract's value
 
     @property
     def url(self) -> str:

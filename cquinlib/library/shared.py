@@ -121,7 +121,7 @@ def _validate_year(source: YearSource, topics: Optional[frozenset[str]], out: li
         f.path == ("cquin_percent",) for f in findings)  # one out of range (or too large for a float) is reported
     return Year(source.slug, str(data.get("label") or year_label(source.slug)),
                 float(percent) if usable else None,
-                str(data.get("summary") or ""), tuple(goals))
+                str(data.get("summary") or ""), tuple(goals), str(data.get("cquin_percent_of") or "").strip())
 
 
 def to_diagnostics(file: SourceFile, findings: list[Finding]) -> list[Diagnostic]:

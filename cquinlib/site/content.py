@@ -84,13 +84,21 @@ class Site:
         """A link to a site URL that works at the root of a host or under a sub-path."""
         return self.base_path + url.lstrip("/") if url.startswith("/") else url
 
+    @property
+    def has_address(self) -> bool:
+        """Whether the site's published address is known (site.yaml's url, or a --base-url naming a host): a
+        sitemap needs absolute addresses, so without one none is written."""
+        return bool(self.url) or re.match(r"^[a-z][a-z0-9+.-]*://[^/]", self.base_url) is not None
+
     def absolute(self, url: str) -> str:
-        """The full URL for sitemaps and print: from site.yaml's url, else absolute when base_url names a host,
-        else the path."""
+        """The full URL for sitemaps and print: under a base URL that names a host (the command line's wins),
+        else under site.yaml's url, else the path."""
+        host = re.match(r"^[a-z][a-z0-9+.-]*://[^/]*", self.base_url)
+        if host:
+            return host.group(0) + self.href(url)
         if self.url:
             return self.url.rstrip("/") + "/" + url.lstrip("/")
-        host = re.match(r"^[a-z][a-z0-9+.-]*://[^/]*", self.base_url)
-        return (host.group(0) if host else "") + self.href(url)
+        return self.href(url)
 
 
 @dataclass(frozen=True)

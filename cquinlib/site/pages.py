@@ -51,6 +51,7 @@ class ProviderRow(NamedTuple):
     last_year: str
     many_years: bool
     schemes: int
+    illustrative: bool  # every scheme of the provider is a worked example, its name invented
 
 
 class GoalLink(NamedTuple):
@@ -85,6 +86,8 @@ def plan_site(catalog: Catalog, content: Content,
               for t in catalog.topics.values() for page in catalog.topic_pages[t.slug]]
     specs += scheme_pages(catalog, related or {}, names)
     specs += [content_page(p) for p in content.pages]
+    if not content.site.has_address:  # the sitemap protocol takes absolute addresses only
+        return specs
     return [*specs[:8], sitemap(specs), *specs[8:]]
 
 
@@ -127,7 +130,7 @@ def providers_page(catalog: Catalog) -> PageSpec:
     for p in catalog.providers:
         years = {s.year for s in p.schemes}
         rows.append(ProviderRow(p.url, p.name, p.types, labels[min(years)], labels[max(years)], len(years) > 1,
-                                len(p.schemes)))
+                                len(p.schemes), all(s.illustrative for s in p.schemes)))
     return PageSpec(urls.PROVIDERS, "providers.html", {"providers": Shown(tuple(rows))})
 
 

@@ -11,6 +11,7 @@ import jinja2
 
 from ..core.controls import FORBIDDEN, utf8_has_forbidden
 from ..core.diagnostics import BuildFailed
+from ..format.rules import NOT_RECORDED
 from ..format.spec import DOMAINS, PROVIDER_TYPES
 from ..library import urls
 from ..library.model import DOMAIN_NAMES, TYPE_NAMES, Scheme
@@ -38,6 +39,7 @@ def make_environment(templates_dir: Path, content: Content,
                              keep_trailing_newline=True, bytecode_cache=cache)
     site = content.site
     env.globals.update(site=site, href=site.href, urls=urls, domain_names=DOMAIN_NAMES, type_names=TYPE_NAMES,
+                       not_recorded=NOT_RECORDED,
                        domains=DOMAINS, provider_types=PROVIDER_TYPES,
                        nav=sorted((p for p in content.pages if p.nav is not None), key=lambda p: (p.nav, p.url)))
     env.filters.update(markdown=MarkdownRenderer(site.base_path), money=format_money, number=format_number,
