@@ -36,8 +36,8 @@ RESOLVERS: tuple[tuple[str, re.Pattern[str], str], ...] = (
 )
 
 
-class WrittenInt(int):
-    """A whole number that remembers how it was written (`+5`), for a text field to show."""
+class _Written:
+    """A value that remembers the text it was written as, for a text field to show."""
 
     written: str
 
@@ -47,21 +47,15 @@ class WrittenInt(int):
 
     def __format__(self, spec: str) -> str:
         """The text written, unless a format is asked for."""
-        return self.written if not spec else super().__format__(spec)
+        return self.written if not spec else super().__format__(spec)  # type: ignore[misc]
 
 
-class WrittenFloat(float):
-    """A number that remembers how it was written (`1.50`, `1e3`), for a text field to show."""
+class WrittenInt(_Written, int):
+    """A whole number that remembers how it was written (`+5`)."""
 
-    written: str
 
-    def __str__(self) -> str:
-        """The text written."""
-        return self.written
-
-    def __format__(self, spec: str) -> str:
-        """The text written, unless a format is asked for."""
-        return self.written if not spec else super().__format__(spec)
+class WrittenFloat(_Written, float):
+    """A number that remembers how it was written (`1.50`, `1e3`)."""
 
 
 class WrittenDateTime(dt.datetime):

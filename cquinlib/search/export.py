@@ -88,7 +88,7 @@ def export_files(state: ExportState, cards: Mapping[str, SchemeCard], card_keys:
     for slot, card in sorted(zip(state.slots, ordered)):
         packs.setdefault(slot // PACK, []).append((slot % PACK, card))
     files += [_card_pack(number, pack, card_keys, labels, code + cards_key) for number, pack in sorted(packs.items())]
-    files.append(_facet_file(ordered, state.slots, goal_digests, labels, code + digest_bytes(repr(labels))))
+    files.append(_facet_file(ordered, topics, state.slots, goal_digests, labels, code + digest_bytes(repr(labels))))
     manifest = _manifest(state, [[g[0], n] for g, n in zip(vocab, vocab_names)],
                          [[g[0], n] for g, n in zip(postings, post_names)])
     manifest.update(_label_table(names, topics))
@@ -195,24 +195,22 @@ def scheme_card(card: SchemeCard, labels: Labels) -> dict[str, Any]:
             "l": tags, "g": [[g.number, g.name] for g in card.goals]}
 
 
-def _facet_file(ordered: list[SchemeCard], slots: tuple[int, ...], goal_digests: Mapping[str, str],
-                labels: Labels, labels_key: str) -> SearchFile:
+def _facet_file(ordered: list[SchemeCard], topics: list[list[str]], slots: tuple[int, ...],
+                goal_digests: Mapping[str, str], labels: Labels, labels_key: str) -> SearchFile:
     """The facet table's file, keyed by what it is made from: each document's slot, year, region, type and goals
     (their digest), in order. Its bytes are made only when that changed (a title edit leaves it alone)."""
     parts = [part for c, slot in zip(ordered, slots)
              for part in (c.id, slot, c.year, c.region, c.provider_type, goal_digests[c.id])]
     key = digest_values("f.gz", labels_key, values=parts)
     return SearchFile(urls.search_file_url("f.gz"), key,
-                      lambda: _gzip(_dumps({**facet_table(ordered, labels), "d": list(slots)})))
+                      lambda: _gzip(_dumps({**facet_table(ordered, topics, labels), "d": list(slots)})))
 
 
-def facet_table(cards: list[SchemeCard], labels: Labels) -> dict[str, Any]:
-    """Facet values with labels, and per document the values it has, one character per value."""
+def facet_table(cards: list[SchemeCard], topics: list[list[str]], labels: Labels) -> dict[str, Any]:
+    """Facet values with labels, and per document the values it has, one character per value (topics: each
+    card's sorted topic slugs, which the label table was made from too)."""
     years = {slug: labels.year_label(slug) for slug in labels.years}
-    topics, domains = [], []
-    for card in cards:  # one pass over every goal: the table is made on every build
-        topics.append(sorted({t for g in card.goals for t in g.topics}))
-        domains.append(sorted({g.domain for g in card.goals if g.domain}))
+    domains = [sorted({g.domain for g in card.goals if g.domain}) for card in cards]
     return {"n": len(cards), "f": [
         _facet("year", [c.year for c in cards], years, True),
         _facet("region", [c.region for c in cards], labels.regions, False),
