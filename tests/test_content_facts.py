@@ -145,14 +145,32 @@ def test_each_real_scheme_page_links_to_an_entry_on_the_sources_page(bundled_sit
 
 
 def test_home_page_and_footer_say_what_the_library_holds(bundled_site: Path) -> None:
-    home = page(bundled_site, "/")
-    intro = " ".join(home.find("main").get_text(" ").split())
-    assert "Most schemes in this library are illustrative" in intro
-    assert "A few are real schemes, compiled by the library from providers' public web pages" in intro
+    listed = [data for _, data in _schemes() if data.get("status", "published") == "published"]
+    illustrative = sum(1 for data in listed if data.get("illustrative") is True)
+    real = len(listed) - illustrative
+    assert real and illustrative  # the bundled library has both, so the figures below mean something
+    holdings = " ".join(page(bundled_site, "/").find(id="holdings").get_text(" ").split())
+    assert f"This library holds {real} real schemes , compiled by the library from public sources" in holdings
+    assert f"and {illustrative} illustrative schemes : worked examples written for the library" in holdings
     for url in ("/", "/about/", "/sources/", "/schemes/2012-13/south-east-coast-sha/medway-acute/"):
-        footer = " ".join(page(bundled_site, url).find("footer").get_text(" ").split())
-        assert "The few real schemes were compiled by the library from public web pages, and each names its source" \
-            in footer, url
+        footer = page(bundled_site, url).find("footer")
+        text = " ".join(footer.get_text(" ").split())
+        assert "This library holds real schemes, compiled by the library from public sources, and schemes marked " \
+               "illustrative : worked examples with invented organisations" in text, url
+        hrefs = {a.get_text(strip=True): a["href"] for a in footer.find_all("a")}
+        assert hrefs["How many of each"] == "/#holdings" and hrefs["The sources"] == "/sources/", url
+
+
+def test_without_a_sources_page_nothing_links_to_one(tmp_path: Path) -> None:
+    from conftest import write_library
+    write_library(tmp_path, {"2010-11/london/example": SCHEME})
+    assert not (write_content(tmp_path) / "sources.md").exists()
+    assert build(tmp_path) == 0
+    out = tmp_path / "site"
+    for url in ("/", "/about/"):
+        soup = page(out, url)
+        assert not soup.select('a[href^="/sources/"]'), url
+        assert "How many of each" in soup.find("footer").get_text(), url
 
 
 def _check(lib: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:

@@ -21,6 +21,7 @@ PROVIDERS = "/providers/"
 GOALS = "/goals/"
 NATIONAL_GOALS = "/national-goals/"
 SEARCH = "/search/"
+SOURCES = "/sources/"  # the content page content/sources.md, when a library has one
 SITEMAP = "/sitemap.xml"
 ROBOTS = "/robots.txt"
 NOT_FOUND = "/404.html"

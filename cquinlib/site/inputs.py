@@ -78,6 +78,7 @@ class InputKeys:
         self.keys = keys
         # By the id of a value the plan holds: the plan outlives this object, so no id is reused meanwhile.
         self.walked: dict[int, str] = {}
+        self.parts: dict[tuple[str, int], str] = {}  # a named input's whole part, by the input's id likewise
         self.records: dict[int, str] = {}  # model records (a topic, a region) many pages show, by id likewise
 
     def __call__(self, name: str, value: Input) -> str:
@@ -85,13 +86,17 @@ class InputKeys:
         page's one digest; a large library keys tens of thousands of inputs on every build)."""
         if type(value) is WholeScheme:
             return f"{name}\x1fscheme {self.keys.scheme_keys[value.id]}"
-        shown = value.value
-        found = self.walked.get(id(shown))
-        if found is None:
-            parts: list[str] = []
-            _walk(shown, parts, self.keys.card_digests, self.records)
-            found = self.walked[id(shown)] = "\x1f".join(parts)
-        return f"{name}\x1f{found}"
+        # By the input itself first: pages share inputs (a year, the names table), and this skips even the text.
+        part = self.parts.get((name, id(value)))
+        if part is None:
+            shown = value.value
+            found = self.walked.get(id(shown))
+            if found is None:
+                parts: list[str] = []
+                _walk(shown, parts, self.keys.card_digests, self.records)
+                found = self.walked[id(shown)] = "\x1f".join(parts)
+            part = self.parts[(name, id(value))] = f"{name}\x1f{found}"
+        return part
 
 
 def resolve(value: Input, load_scheme: Callable[[str], Scheme]) -> Any:

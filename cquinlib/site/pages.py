@@ -35,6 +35,8 @@ class Counts(NamedTuple):
     """The home page's figures."""
 
     schemes: int
+    real: int  # compiled from public sources; the rest are worked examples
+    illustrative: int
     years: int
     regions: int
     providers: int
@@ -99,7 +101,8 @@ def sitemap(specs: list[PageSpec]) -> PageSpec:
 
 def home_page(catalog: Catalog, names: Names) -> PageSpec:
     """The home page: the library in numbers and the newest schemes."""
-    counts = Counts(len(catalog.listed), len(catalog.by_year), len(catalog.by_region), len(catalog.providers),
+    illustrative = sum(1 for card in catalog.listed if card.illustrative)
+    counts = Counts(len(catalog.listed), len(catalog.listed) - illustrative, illustrative, len(catalog.by_year), len(catalog.by_region), len(catalog.providers),
                     len(catalog.goals_by_topic))
     return PageSpec(urls.HOME, "home.html", {"counts": Shown(counts), "newest": Shown(catalog.newest),
                                              "names": Shown(names.for_cards(catalog.newest))})
@@ -202,13 +205,17 @@ def scheme_pages(catalog: Catalog, related: Mapping[str, tuple[str, ...]], names
     years = {y.slug: Shown(y) for y in catalog.years}
     regions = {slug: Shown(r) for slug, r in catalog.regions.items()}
     shared_names, has_page, no_page = Shown(names), Shown(True), Shown(False)
+    topic_sets: dict[tuple[str, ...], Shown] = {}
     pages = []
     for card in sorted(catalog.built, key=lambda c: c.url):
         near = tuple(listed[r] for r in related.get(card.id, ()) if r in listed)
-        topics = {t: catalog.topics[t] for t in sorted({t for g in card.goals for t in g.topics})}
+        slugs = tuple(sorted({t for g in card.goals for t in g.topics}))
+        topics = topic_sets.get(slugs)
+        if topics is None:  # schemes that use the same topics share one input, so its key is made once
+            topics = topic_sets[slugs] = Shown({t: catalog.topics[t] for t in slugs})
         pages.append(PageSpec(card.url, "scheme.html", {
             "scheme": WholeScheme(card.id), "year": years[card.year], "region": regions[card.region],
-            "topics": Shown(topics), "related": Shown(near), "names": shared_names,
+            "topics": topics, "related": Shown(near), "names": shared_names,
             "provider_has_page": has_page if catalog.named_provider_has_page(card.provider_name) else no_page},
             src_path=card.src_path, in_sitemap=card.listed, lastmod=_lastmod(card)))
     return pages

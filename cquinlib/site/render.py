@@ -39,12 +39,17 @@ def make_environment(templates_dir: Path, content: Content,
                              keep_trailing_newline=True, bytecode_cache=cache)
     site = content.site
     env.globals.update(site=site, href=site.href, urls=urls, domain_names=DOMAIN_NAMES, type_names=TYPE_NAMES,
-                       not_recorded=NOT_RECORDED,
+                       not_recorded=NOT_RECORDED, sources_url=_sources_url(content),
                        domains=DOMAINS, provider_types=PROVIDER_TYPES,
                        nav=sorted((p for p in content.pages if p.nav is not None), key=lambda p: (p.nav, p.url)))
     env.filters.update(markdown=MarkdownRenderer(site.base_path), money=format_money, number=format_number,
                        fragment=lambda value: urls.fragment(str(value)))
     return env
+
+def _sources_url(content: Content) -> Optional[str]:
+    """The URL of the content page that lists the library's sources (content/sources.md), or None without one."""
+    return urls.SOURCES if any(page.url == urls.SOURCES for page in content.pages) else None
+
 
 def format_money(value: Optional[float]) -> str:
     """£1,234,567 (pence only when there are any); empty for None."""
