@@ -25,6 +25,10 @@ SITEMAP = "/sitemap.xml"
 ROBOTS = "/robots.txt"
 NOT_FOUND = "/404.html"
 JSON_SCHEMA = "/scheme-format.schema.json"
+LIBRARY_SCHEMA = "/schema/library.schema.json"
+WHATS_NEW = "/whats-new/"
+FEED = "/feed.xml"
+SUBMIT = "/submit/"
 STATIC = "/static/"
 MAX_SLUG = 80  # characters of a slug made from a name, before its digest
 

@@ -13,10 +13,11 @@ from typing import Mapping, NamedTuple, Optional
 from ..format.spec import PROVIDER_TYPES
 from ..library import urls
 from ..library.cards import SchemeCard
-from ..library.catalog import Catalog, GoalEntry, Provider, TopicPage
+from ..library.catalog import Catalog, GoalEntry, Provider, TopicPage, news_of
 from ..library.model import Topic
 from .content import Content, Page
 from .inputs import Input, Names, Shown, WholeScheme
+from .news import feed_inputs, whats_new_inputs
 
 
 @dataclass(frozen=True)
@@ -85,10 +86,12 @@ def plan_site(catalog: Catalog, content: Content,
     specs += [topic_page(t, page, catalog.topic_pages[t.slug], names)
               for t in catalog.topics.values() for page in catalog.topic_pages[t.slug]]
     specs += scheme_pages(catalog, related or {}, names)
-    specs += [content_page(p) for p in content.pages]
-    if not content.site.has_address:  # the sitemap protocol takes absolute addresses only
+    specs += [submit_page(p, catalog) if p.url == urls.SUBMIT else content_page(p) for p in content.pages]
+    specs.append(PageSpec(urls.WHATS_NEW, "whats_new.html", whats_new_inputs(catalog, names)))
+    if not content.site.has_address:  # the sitemap and Atom take absolute addresses only
         return specs
-    return [*specs[:8], sitemap(specs), *specs[8:]]
+    return [*specs[:8], sitemap(specs), *specs[8:],
+            PageSpec(urls.FEED, "feed.xml", feed_inputs(catalog, names), in_sitemap=False)]
 
 
 def sitemap(specs: list[PageSpec]) -> PageSpec:
@@ -102,6 +105,7 @@ def home_page(catalog: Catalog, names: Names) -> PageSpec:
     counts = Counts(len(catalog.listed), len(catalog.by_year), len(catalog.by_region), len(catalog.providers),
                     len(catalog.goals_by_topic))
     return PageSpec(urls.HOME, "home.html", {"counts": Shown(counts), "newest": Shown(catalog.newest),
+                                             "news": Shown(tuple(news_of(s) for s in catalog.newest)),
                                              "names": Shown(names.for_cards(catalog.newest))})
 
 
@@ -217,6 +221,13 @@ def scheme_pages(catalog: Catalog, related: Mapping[str, tuple[str, ...]], names
 def content_page(page: Page) -> PageSpec:
     """A Markdown page from content/."""
     return PageSpec(page.url, "page.html", {"page": Shown(page)}, str(page.src_path))
+
+
+def submit_page(page: Page, catalog: Catalog) -> PageSpec:
+    """The how-to-submit page: its Markdown, and the years open for schemes (those with a _year.yaml)."""
+    return PageSpec(page.url, "submit.html", {"page": Shown(page),
+                                                       "years": Shown(tuple((y.slug, y.label) for y in catalog.years))},
+                    str(page.src_path))
 
 
 def _goal_link(catalog: Catalog, topic: str, entry: GoalEntry) -> GoalLink:
