@@ -86,7 +86,7 @@ def plan_site(catalog: Catalog, content: Content,
     specs += [topic_page(t, page, catalog.topic_pages[t.slug], names)
               for t in catalog.topics.values() for page in catalog.topic_pages[t.slug]]
     specs += scheme_pages(catalog, related or {}, names)
-    specs += [submit_page(p, catalog) if p.url == urls.SUBMIT else content_page(p) for p in content.pages]
+    specs += [submit_page(p, catalog, content) if p.url == urls.SUBMIT else content_page(p) for p in content.pages]
     specs.append(PageSpec(urls.WHATS_NEW, "whats_new.html", whats_new_inputs(catalog, names)))
     if not content.site.has_address:  # the sitemap and Atom take absolute addresses only
         return specs
@@ -223,11 +223,14 @@ def content_page(page: Page) -> PageSpec:
     return PageSpec(page.url, "page.html", {"page": Shown(page)}, str(page.src_path))
 
 
-def submit_page(page: Page, catalog: Catalog) -> PageSpec:
-    """The how-to-submit page: its Markdown, and the years open for schemes (those with a _year.yaml)."""
-    return PageSpec(page.url, "submit.html", {"page": Shown(page),
-                                                       "years": Shown(tuple((y.slug, y.label) for y in catalog.years))},
-                    str(page.src_path))
+def submit_page(page: Page, catalog: Catalog, content: Content) -> PageSpec:
+    """The how-to-submit page: its Markdown, the years open for schemes (those with a _year.yaml), and the
+    templates to fill in that the site publishes."""
+    published = {f.url for f in content.files}
+    downloads = tuple((url, label) for url, label in urls.SCHEME_TEMPLATES if url in published)
+    return PageSpec(page.url, "submit.html", {
+        "page": Shown(page), "years": Shown(tuple((y.slug, y.label) for y in catalog.years)),
+        "downloads": Shown(downloads)}, str(page.src_path))
 
 
 def _goal_link(catalog: Catalog, topic: str, entry: GoalEntry) -> GoalLink:
