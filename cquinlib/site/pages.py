@@ -249,6 +249,7 @@ def _topics(catalog: Catalog, slugs: set[str]) -> dict[str, Topic]:
 
 
 def _lastmod(card: SchemeCard) -> str:
-    """A scheme's last change for the sitemap: updated, else submitted, else nothing."""
-    when = card.updated or card.submitted
-    return when.isoformat() if when else ""
+    """A scheme's last change for the sitemap: its news date (the later of updated and added, else submitted), else
+    nothing."""
+    news = news_of(card)
+    return news.date.isoformat() if news else ""
