@@ -197,3 +197,25 @@ def test_an_incremental_build_after_a_date_edit_equals_a_clean_one(tmp_path: Pat
     files = {k: v[0] for k, v in snapshot(tmp_path / "site").items() if not k.startswith(".")}
     assert files == {k: v[0] for k, v in snapshot(tmp_path / "clean").items() if not k.startswith(".")}
     assert files["feed.xml"] != b""
+
+
+def test_the_feed_has_what_rfc_4287_requires(root: Path) -> None:
+    """Read as plain XML in the Atom namespace: the feed has one id, title, updated and author; each entry one
+    id, title and updated and an alternate link, every date an RFC 3339 UTC time, and no entry id twice."""
+    import re
+    import xml.etree.ElementTree as ET
+
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ET.parse(root / "site/feed.xml").getroot()
+    assert feed.tag == atom + "feed"
+    for name in ("id", "title", "updated", "author"):
+        assert len(feed.findall(atom + name)) == 1, name
+    stamp = re.compile(r"^\d{4}-\d{2}-\d{2}T00:00:00Z$")
+    ids = []
+    for entry in feed.findall(atom + "entry"):
+        for name in ("id", "title", "updated"):
+            assert len(entry.findall(atom + name)) == 1, name
+        assert [link.get("rel") for link in entry.findall(atom + "link")] == ["alternate"]
+        assert all(stamp.match(e.text or "") for e in entry if e.tag in (atom + "updated", atom + "published"))
+        ids.append(entry.findtext(atom + "id"))
+    assert len(ids) == len(set(ids)) == len(ORDER)
