@@ -173,3 +173,25 @@ def test_the_guidance_page_shows_the_schema_line_for_each_editor(bundled_site: P
         assert words in text
     for page in ("guidance/format/index.html", "guidance/index.html"):
         assert 'href="/guidance/editor-schema/"' in (bundled_site / page).read_text(encoding="utf-8")
+
+
+
+def as_draft_7(schema: Path, folder: Path) -> Path:
+    """A copy of a schema that says it is JSON Schema draft 7."""
+    data = json.loads(schema.read_text(encoding="utf-8"))
+    data["$schema"] = "http://json-schema.org/draft-07/schema#"
+    copy = folder / f"draft7-{schema.name}"
+    copy.write_text(json.dumps(data), encoding="utf-8")
+    return copy
+
+
+def test_an_editor_that_knows_only_draft_7_checks_the_same(bundled_site: Path, small_site: Path,
+                                                            tmp_path: Path) -> None:
+    """Read as JSON Schema draft 7 (what many editors' servers know), the library's schema still accepts every
+    bundled scheme and refuses each mistake: it uses nothing that only 2020-12 has."""
+    assert check_jsonschema(as_draft_7(bundled_site / "schema/library.schema.json", tmp_path), *BUNDLED).returncode == 0
+    draft7 = as_draft_7(small_site / "site/schema/library.schema.json", tmp_path)
+    for mistake, (old, new, _) in sorted(MISTAKES.items()):
+        wrong = tmp_path / f"{mistake.replace(' ', '-')}.yaml"
+        wrong.write_text(SCHEME.replace(old, new, 1), encoding="utf-8")
+        assert check_jsonschema(draft7, wrong).returncode == 1, mistake
