@@ -31,7 +31,7 @@ def card_values(year: str, region: str, slug: str, tag: str, day: int) -> dict[s
         "title": f"Title {tag}", "provider_name": f"Provider {tag} NHS Trust", "provider_type": choice["provider_type"],
         "commissioners": (f"NHS North {tag}", f"NHS South {tag}"),
         "framework": choice["framework"], "illustrative": choice["illustrative"], "status": choice["status"],
-        "submitted": dt.date(2014, 5, day), "updated": dt.date(2015, 2, day + 1),
+        "submitted": dt.date(2014, 5, day), "updated": dt.date(2015, 2, day + 1), "added": dt.date(2016, 3, day + 2),
         "goals": (GoalCard(f"1{tag}", f"Goal one {tag}", first, f"vte-{tag}", (f"t1{tag}", f"t2{tag}")),
                   GoalCard(f"2{tag}", f"Goal two {tag}", second, f"flu-{tag}", (f"t3{tag}",))),
         "attachments": (AttachmentCard(f"plan-{tag}.pdf", f"schemes/{year}/{region}/{slug}/plan-{tag}.pdf"),),
@@ -85,8 +85,9 @@ def test_plain_stores_exactly_the_stored_fields() -> None:
     plain = card_to_plain(card)
     assert len(plain) == len(STORED_FIELDS)
     assert card.id not in plain
-    assert card.submitted is not None and card.updated is not None
-    converted = {"submitted": card.submitted.toordinal(), "updated": card.updated.toordinal()}
+    assert card.submitted is not None and card.updated is not None and card.added is not None
+    converted = {"submitted": card.submitted.toordinal(), "updated": card.updated.toordinal(),
+                 "added": card.added.toordinal()}
     for name, value in zip(STORED_FIELDS, plain):
         assert value == converted.get(name, getattr(card, name)), name
     assert all(type(g) is tuple for g in plain[STORED_FIELDS.index("goals")])

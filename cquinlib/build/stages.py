@@ -102,11 +102,11 @@ def _render_and_write(options: BuildOptions, code: str, fingerprint: str, manife
 
 
 def _address_notice(content: Content, options: BuildOptions) -> tuple[str, ...]:
-    """The one notice a build without the site's published address gives: it wrote no sitemap."""
+    """The one notice a build without the site's published address gives: it wrote no sitemap and no feed."""
     if content.site.has_address:
         return ()
     return (f"{options.content_dir / 'site.yaml'} gives no url: (the site's published address), so no sitemap.xml "
-            "was written",)
+            "was written, nor the Atom feed (feed.xml)",)
 
 
 def page_keys(specs: list[PageSpec], base: str, keys: KeySource) -> list[str]:

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+import copy
+from typing import Any, Mapping as Named, NamedTuple
 
-from .spec import SCHEME, SLUG_PATTERN, YEAR_PATTERN, ListOf, Mapping, MapOf, Scalar, Shape
+from .spec import PROVIDER_TYPES, SCHEME, SLUG_PATTERN, YEAR_PATTERN, ListOf, Mapping, MapOf, Scalar, Shape
 
 SCHEMA_ID = "scheme-format.schema.json"
+LIBRARY_SCHEMA_ID = "library.schema.json"
+
+
+class Vocabulary(NamedTuple):
+    """One library's own names, by slug: what its schema turns into lists to choose from."""
+
+    topics: Named[str, str]  # topic slug to name
+    regions: Named[str, str]  # region slug to name
+    national_goals: Named[str, str]  # national goal id to "name (years)"
+    years: Named[str, str]  # year slug to label
 
 
 def scheme_json_schema() -> dict[str, Any]:
@@ -15,6 +26,37 @@ def scheme_json_schema() -> dict[str, Any]:
     schema.update({"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID,
                    "title": "CQUIN scheme file, format v1"})
     return schema
+
+
+def library_json_schema(vocabulary: Vocabulary) -> dict[str, Any]:
+    """The scheme format with this library's topics, national goal ids and provider types as lists to choose from
+    (an editor's YAML language server completes and checks them), and its regions and years under $defs for tools
+    that name a scheme's path. A scheme's year and region come from its folders, never from its text."""
+    schema = copy.deepcopy(scheme_json_schema())
+    defs = {"topic": _choice(vocabulary.topics, "A topic slug from this library's _topics.yaml."),
+            "national_goal": _choice(vocabulary.national_goals, "A national goal id from one of this library's "
+                                                                "_year.yaml files (check says whether the "
+                                                                "scheme's own year defines it)."),
+            "provider_type": _choice({t: t for t in PROVIDER_TYPES}, "A provider type."),
+            "region": _choice(vocabulary.regions, "A region slug from this library's _regions.yaml: the folder a "
+                                                  "scheme sits in."),
+            "year": _choice(vocabulary.years, "A year this library has opened (it has a _year.yaml): the folder a "
+                                              "scheme sits in.")}
+    goal = schema["properties"]["goals"]["items"]["properties"]
+    goal["topics"]["items"] = {"$ref": "#/$defs/topic"}
+    goal["national"] = {"$ref": "#/$defs/national_goal", "description": goal["national"]["description"]}
+    provider = schema["properties"]["provider"]["properties"]
+    provider["type"] = {"$ref": "#/$defs/provider_type", "description": provider["type"]["description"]}
+    schema.update({"$id": LIBRARY_SCHEMA_ID, "$defs": defs, "title": "CQUIN scheme file of this library, format v1"})
+    return schema
+
+
+def _choice(names: Named[str, str], description: str) -> dict[str, Any]:
+    """A list to choose from, each choice described by its name (VS Code's YAML extension shows these)."""
+    slugs = sorted(names)
+    # JSON Schema has no empty enum that accepts nothing meaningfully: an empty vocabulary accepts no value.
+    return {"enum": slugs, "description": description, "enumDescriptions": [names[s] for s in slugs]} if slugs \
+        else {"not": {}, "description": description + " This library defines none."}
 
 
 def shape_schema(shape: Shape) -> dict[str, Any]:

@@ -84,8 +84,9 @@ def scheme_findings(data: dict[str, Any], topics: Optional[frozenset[str]], year
     findings += _duplicate_numbers(goals)
     findings += _weight_findings(goals)
     findings += _not_recorded_findings(data)
-    if data.get("status", "published") == "published" and "submitted" not in data:
-        findings.append(Finding(("submitted",), "a published scheme should give its submitted date",
+    if data.get("status", "published") == "published" and "submitted" not in data and "added" not in data:
+        findings.append(Finding(("submitted",), "a published scheme should give its submitted date (or, for a "
+                                                "scheme the library compiled itself, the date it was added)",
                                 severity=Severity.WARNING))
     return findings
 

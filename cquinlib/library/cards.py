@@ -47,6 +47,7 @@ class _CardFields(NamedTuple):
     status: str
     submitted: Optional[dt.date]
     updated: Optional[dt.date]
+    added: Optional[dt.date]
     goals: tuple[GoalCard, ...]
     attachments: tuple[AttachmentCard, ...]
     # scheme_id(year, region, slug), made once with the card and never stored: listings and page keys ask for
@@ -67,13 +68,14 @@ def card_of(scheme: Scheme) -> SchemeCard:
         provider_name=scheme.provider_name, provider_type=scheme.provider_type,
         commissioners=tuple(c.name for c in scheme.commissioners), framework=scheme.framework,
         illustrative=scheme.illustrative, status=scheme.status, submitted=scheme.submitted, updated=scheme.updated,
+        added=scheme.added,
         goals=tuple(GoalCard(g.number, g.name, g.domain, g.national, g.topics) for g in scheme.goals),
         attachments=tuple(AttachmentCard(a.file, str(a.src_path)) for a in scheme.attachments), id=scheme.id)
 
 
 # What the cache stores of a card, by field name: every field but the id, which the path fields give again.
 STORED_FIELDS = tuple(name for name in _CardFields._fields if name != "id")
-_DATES = tuple(STORED_FIELDS.index(name) for name in ("submitted", "updated"))
+_DATES = tuple(STORED_FIELDS.index(name) for name in ("submitted", "updated", "added"))
 _GOALS, _ATTACHMENTS = STORED_FIELDS.index("goals"), STORED_FIELDS.index("attachments")
 _YEAR, _REGION, _SLUG = (STORED_FIELDS.index(name) for name in ("year", "region", "slug"))
 

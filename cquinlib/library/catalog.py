@@ -9,7 +9,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Callable, Hashable, Iterable, NamedTuple, TypeVar
+from typing import Callable, Hashable, Iterable, NamedTuple, Optional, TypeVar
 
 from . import urls
 from .cards import GoalCard, SchemeCard
@@ -191,8 +191,7 @@ def catalog_from_cards(regions: Iterable[Region], topics: Iterable[Topic], years
         goals_by_domain={k: entries(by_domain[k]) for k in sorted(by_domain)},
         untopical_goals=entries(untopical),
         adoptions=_group(listed, lambda s: sorted({(s.year, g.national) for g in s.goals if g.national})),
-        newest=tuple(sorted(listed, key=lambda s: (s.submitted or s.updated or _year_start(s.year), s.id),
-                            reverse=True)[:NEWEST_COUNT]),
+        newest=by_news(listed)[:NEWEST_COUNT],
     )
 
 
@@ -268,6 +267,32 @@ class _Entries:
         if key is None:
             key = self.keys[name] = _goal_key(name)
         return key
+
+
+class News(NamedTuple):
+    """When a scheme was last news, and what the news was: 'added' or 'updated'."""
+
+    date: dt.date
+    kind: str
+
+
+def news_of(scheme: SchemeCard) -> Optional[News]:
+    """A scheme's news: the later of its updated date and the date it came to the library (added, else
+    submitted), 'updated' only when updated is strictly later; None for a scheme that gives no date."""
+    came = scheme.added or scheme.submitted
+    if scheme.updated and (came is None or scheme.updated > came):
+        return News(scheme.updated, "updated")
+    return News(came, "added") if came else None
+
+
+def by_news(schemes: Iterable[SchemeCard]) -> tuple[SchemeCard, ...]:
+    """Schemes newest news first (what's new, the feed and the home page's newest share this order); ties by id,
+    descending; one without a date sorts at the start of its financial year."""
+    def key(scheme: SchemeCard) -> tuple[dt.date, str]:
+        """The date it sorts by, and its id."""
+        news = news_of(scheme)
+        return (news.date if news else _year_start(scheme.year)), scheme.id
+    return tuple(sorted(schemes, key=key, reverse=True))
 
 
 def _year_start(year: str) -> dt.date:

@@ -22,6 +22,7 @@ def to_scheme(source: SchemeSource, data: dict[str, Any], year: Year) -> Scheme:
         commissioners=tuple(_commissioner(c) for c in data["commissioners"]),
         framework=framework, illustrative=bool(data.get("illustrative", False)),
         status=data.get("status", "published"), submitted=data.get("submitted"), updated=data.get("updated"),
+        added=data.get("added"),
         source=_text(data.get("source")), contract_value=_number(data.get("contract_value")),
         cquin_percent=_number(data.get("cquin_percent")), year_percent=year.cquin_percent,
         summary=_text(data.get("summary")),

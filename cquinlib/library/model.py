@@ -254,6 +254,7 @@ class Scheme(SchemeIdentity):
     status: str = "published"
     submitted: Optional[dt.date] = None
     updated: Optional[dt.date] = None
+    added: Optional[dt.date] = None  # when the library published it
     source: str = ""
     contract_value: Optional[float] = None
     cquin_percent: Optional[float] = None

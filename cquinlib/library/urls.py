@@ -26,6 +26,14 @@ SITEMAP = "/sitemap.xml"
 ROBOTS = "/robots.txt"
 NOT_FOUND = "/404.html"
 JSON_SCHEMA = "/scheme-format.schema.json"
+LIBRARY_SCHEMA = "/schema/library.schema.json"
+WHATS_NEW = "/whats-new/"
+FEED = "/feed.xml"
+SUBMIT = "/submit/"
+# The templates a contributor fills in, by where the site publishes them, as the submit page offers them.
+SCHEME_TEMPLATES = (("/downloads/cquin-scheme-template.xlsx", "Spreadsheet template (Excel)"),
+                    ("/downloads/cquin-scheme-template.csv", "Spreadsheet template (CSV)"),
+                    ("/scheme-template.yaml", "YAML template"))
 STATIC = "/static/"
 MAX_SLUG = 80  # characters of a slug made from a name, before its digest
 

@@ -32,7 +32,11 @@ SITE_SETTINGS = Mapping(SITE_FILE.fields + (
     Field("url", Scalar("text", max_length=2000),
           description="The published site's absolute address (https://host/path/): the sitemap, robots.txt and "
                       "printed pages give their addresses from it."),
+    Field("submit_email", Scalar("text", max_length=254),
+          description="The mailbox contributors send schemes to, shown on the submit page; contact_email when "
+                      "not given."),
 ))
+EMAIL_ADDRESS = re.compile(r"^[^@\s<>\"'(),;:\\]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 ABSOLUTE_URL = re.compile(r"^https?://[^/\s?#]+(/[^\s?#]*)?$")
 
 
@@ -68,6 +72,12 @@ class Site:
     language: str = "en-GB"
     attachment_max_mb: float = DEFAULT_ATTACHMENT_MAX_MB
     url: str = ""
+    submit_email: str = ""
+
+    @property
+    def submit_address(self) -> str:
+        """The mailbox schemes are sent to: submit_email, else the site's contact address."""
+        return self.submit_email or self.contact_email
 
     @property
     def attachment_max_bytes(self) -> int:
@@ -135,7 +145,8 @@ def _load_site(src_path: Path, boundary: Path, base_url: Optional[str], out: lis
         return None
     findings = check_shape(data, SITE_SETTINGS)
     if not findings:
-        findings = _limit_findings(data.get("attachment_max_mb")) + _url_findings(data.get("url"))
+        findings = (_limit_findings(data.get("attachment_max_mb")) + _url_findings(data.get("url"))
+                    + _email_findings(data.get("submit_email")))
     if findings:
         out.extend(_diagnostics(src_path, src_path.read_text(encoding="utf-8"), findings, 1))
         return None
@@ -144,7 +155,7 @@ def _load_site(src_path: Path, boundary: Path, base_url: Optional[str], out: lis
                 base_url=base_url or str(data.get("base_url") or "/"),
                 contact_email=str(data.get("contact_email") or ""), language=str(data.get("language") or "en-GB"),
                 attachment_max_mb=DEFAULT_ATTACHMENT_MAX_MB if limit is None else limit,
-                url=str(data.get("url") or ""))
+                url=str(data.get("url") or ""), submit_email=str(data.get("submit_email") or ""))
 
 
 def _limit_findings(limit: object) -> list[Finding]:
@@ -162,6 +173,14 @@ def _url_findings(url: object) -> list[Finding]:
         return []
     return [Finding(("url",), f"'{url}' is not an absolute address: give the published site's address, such as "
                               "https://example.org/cquin/")]
+
+
+def _email_findings(address: object) -> list[Finding]:
+    """The submissions mailbox, when given, is one plain email address (it becomes a mailto: link)."""
+    if address is None or (isinstance(address, str) and EMAIL_ADDRESS.match(address)):
+        return []
+    return [Finding(("submit_email",), f"'{address}' is not an email address: give the mailbox contributors send "
+                                       "schemes to, such as cquin.library@example.org")]
 
 
 def _page_paths(content_dir: Path, boundary: Path, out: list[Diagnostic]) -> list[Path]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..core.diagnostics import BuildFailed, Diagnostic
-from ..format.jsonschema import scheme_json_schema
+from ..format.jsonschema import Vocabulary, library_json_schema, scheme_json_schema
 from ..format.rules import ATTACHMENT_TYPES
 from ..format.yamlio import format_field, locate_all
 from ..library import urls
@@ -53,8 +53,21 @@ def static_outputs(catalog: Catalog, content: Content, templates_dir: Path) -> l
     files += [OutputFile(s.attachment_url(a), src_path=Path(a.src_path)) for s in catalog.built for a in s.attachments]
     schema = json.dumps(scheme_json_schema(), indent=2, sort_keys=True) + "\n"
     files.append(OutputFile(urls.JSON_SCHEMA, schema.encode()))
+    own = json.dumps(library_json_schema(vocabulary(catalog)), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    files.append(OutputFile(urls.LIBRARY_SCHEMA, own.encode()))
     files.append(OutputFile(HEADERS_URL, headers_file(attachment_urls, content.site, own_headers)))
     return files
+
+
+def vocabulary(catalog: Catalog) -> Vocabulary:
+    """The library's topics, regions, national goal ids (with the years that define each) and years."""
+    goals: dict[str, list[tuple[str, str]]] = {}
+    for year in catalog.years:
+        for goal in year.national_goals:
+            goals.setdefault(goal.id, []).append((year.label, goal.name))
+    return Vocabulary({s: t.name for s, t in catalog.topics.items()}, {s: r.name for s, r in catalog.regions.items()},
+                      {i: f"{uses[-1][1]} ({', '.join(label for label, _ in uses)})" for i, uses in goals.items()},
+                      {y.slug: y.label for y in catalog.years})
 
 
 def oversized_attachments(schemes: Iterable[SchemeCard], site: Site) -> list[Diagnostic]:

@@ -13,10 +13,11 @@ from typing import Mapping, NamedTuple, Optional
 from ..format.spec import PROVIDER_TYPES
 from ..library import urls
 from ..library.cards import SchemeCard
-from ..library.catalog import Catalog, GoalEntry, Provider, TopicPage
+from ..library.catalog import Catalog, GoalEntry, Provider, TopicPage, news_of
 from ..library.model import Topic
 from .content import Content, Page
 from .inputs import Input, Names, Shown, WholeScheme
+from .news import feed_inputs, whats_new_inputs
 
 
 @dataclass(frozen=True)
@@ -87,10 +88,12 @@ def plan_site(catalog: Catalog, content: Content,
     specs += [topic_page(t, page, catalog.topic_pages[t.slug], names)
               for t in catalog.topics.values() for page in catalog.topic_pages[t.slug]]
     specs += scheme_pages(catalog, related or {}, names)
-    specs += [content_page(p) for p in content.pages]
-    if not content.site.has_address:  # the sitemap protocol takes absolute addresses only
+    specs += [submit_page(p, catalog, content) if p.url == urls.SUBMIT else content_page(p) for p in content.pages]
+    specs.append(PageSpec(urls.WHATS_NEW, "whats_new.html", whats_new_inputs(catalog, names)))
+    if not content.site.has_address:  # the sitemap and Atom take absolute addresses only
         return specs
-    return [*specs[:8], sitemap(specs), *specs[8:]]
+    return [*specs[:8], sitemap(specs), *specs[8:],
+            PageSpec(urls.FEED, "feed.xml", feed_inputs(catalog, names), in_sitemap=False)]
 
 
 def sitemap(specs: list[PageSpec]) -> PageSpec:
@@ -105,6 +108,7 @@ def home_page(catalog: Catalog, names: Names) -> PageSpec:
     counts = Counts(len(catalog.listed), len(catalog.listed) - illustrative, illustrative, len(catalog.by_year), len(catalog.by_region), len(catalog.providers),
                     len(catalog.goals_by_topic))
     return PageSpec(urls.HOME, "home.html", {"counts": Shown(counts), "newest": Shown(catalog.newest),
+                                             "news": Shown(tuple(news_of(s) for s in catalog.newest)),
                                              "names": Shown(names.for_cards(catalog.newest))})
 
 
@@ -226,6 +230,16 @@ def content_page(page: Page) -> PageSpec:
     return PageSpec(page.url, "page.html", {"page": Shown(page)}, str(page.src_path))
 
 
+def submit_page(page: Page, catalog: Catalog, content: Content) -> PageSpec:
+    """The how-to-submit page: its Markdown, the years open for schemes (those with a _year.yaml), and the
+    templates to fill in that the site publishes."""
+    published = {f.url for f in content.files}
+    downloads = tuple((url, label) for url, label in urls.SCHEME_TEMPLATES if url in published)
+    return PageSpec(page.url, "submit.html", {
+        "page": Shown(page), "years": Shown(tuple((y.slug, y.label) for y in catalog.years)),
+        "downloads": Shown(downloads)}, str(page.src_path))
+
+
 def _goal_link(catalog: Catalog, topic: str, entry: GoalEntry) -> GoalLink:
     """A goal entry linked to where a topic's pages start it."""
     return GoalLink(entry.name, catalog.entry_url(topic, entry), len(entry.uses))
@@ -242,6 +256,7 @@ def _topics(catalog: Catalog, slugs: set[str]) -> dict[str, Topic]:
 
 
 def _lastmod(card: SchemeCard) -> str:
-    """A scheme's last change for the sitemap: updated, else submitted, else nothing."""
-    when = card.updated or card.submitted
-    return when.isoformat() if when else ""
+    """A scheme's last change for the sitemap: its news date (the later of updated and added, else submitted), else
+    nothing."""
+    news = news_of(card)
+    return news.date.isoformat() if news else ""
