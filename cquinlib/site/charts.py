@@ -21,11 +21,11 @@ from ..library.catalog import GoalEntry
 from ..library.model import DOMAIN_NAMES, Region, Scheme, Topic, Year
 from ..library.payments import money_text
 
-WIDTH = 480  # the viewBox's width; the SVG scales to its column, so text stays legible at 320 px
+WIDTH = 360  # the viewBox's width: the SVG scales to its column, and this narrow keeps 13px text legible at 320 px
 LABEL_HEIGHT = 18  # a row's label line, above its bar
 BAR_HEIGHT = 16
 ROW_GAP = 12
-BAR_SPACE = 340  # the longest bar: the rest of the width holds its figure
+BAR_SPACE = 240  # the longest bar: the rest of the width holds its figure
 TOP = 6
 
 
@@ -61,6 +61,7 @@ class BarChart(NamedTuple):
     bars: tuple[Bar, ...]
     height: float
     bar_height: float = BAR_HEIGHT
+    width: int = WIDTH
 
     @property
     def has_notes(self) -> bool:
@@ -107,6 +108,7 @@ class RangeChart(NamedTuple):
     ticks: tuple[Tick, ...]
     axis_y: float
     height: float
+    width: int = WIDTH
 
 
 def bar_chart(chart_id: str, title: str, data: Sequence[Datum], label_heading: str, value_heading: str,
@@ -164,7 +166,7 @@ def targets_by_year_chart(chart_id: str, title: str, rows: Iterable[TargetRow], 
     ticks = tuple(Tick(x(low + span * step / 4), f"{low + span * step / 4:g}{unit}") for step in range(5))
     if not description:
         count = sum(r.count for r in rows)
-        description = (f"{title}: for each of {len(rows)} year{'s' if len(rows) != 1 else ''}, a line from the "
+        description = (f"For each of {len(rows)} year{'s' if len(rows) != 1 else ''}, a line from the "
                        f"lowest to the highest target, with the median marked; {count} target"
                        f"{'s' if count != 1 else ''} in all. The table gives every figure.")
     return RangeChart(chart_id, title, description, unit, tuple(ranges), ticks, axis_y, axis_y + 28)
@@ -209,7 +211,8 @@ def goal_charts(by_domain: Mapping[str, Sequence[GoalEntry]], by_topic: Mapping[
         return sum(len(e.uses) for e in entries)
 
     domains = [Datum(DOMAIN_NAMES.get(d, "Not given"), float(uses(e)), str(uses(e))) for d, e in by_domain.items()]
-    topical = [Datum(topics[t].name, float(uses(e)), str(uses(e))) for t, e in by_topic.items() if t in topics]
+    topical = sorted((Datum(topics[t].name, float(uses(e)), str(uses(e))) for t, e in by_topic.items() if t in topics),
+                     key=lambda d: (-(d.value or 0), d.label.casefold()))  # the most used first: a long list
     charts = (bar_chart("chart-goals-by-domain", "Goals by quality domain", domains, "Quality domain", "Goals"),
               bar_chart("chart-goals-by-topic", "Goals by topic", topical, "Topic", "Goals"))
     return tuple(c for c in charts if c is not None)
