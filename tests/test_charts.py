@@ -3,6 +3,7 @@ with a text description and the table of its numbers beside it, and those number
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import jinja2
@@ -11,8 +12,8 @@ from bs4 import BeautifulSoup, Tag
 
 from charts_library import PRICED_URL, UNPRICED_URL, built_charts_library
 from cquinlib.build.options import default_templates_dir
-from cquinlib.site.charts import TargetRow, bar_chart, Datum, targets_by_year_chart
-from helpers import page
+from cquinlib.site.charts import Datum, TargetRow, bar_chart, targets_by_year_chart
+from helpers import build, page
 
 
 @pytest.fixture(scope="module")
@@ -114,3 +115,20 @@ def test_bar_chart_describes_its_largest_figure_and_skips_unknowns() -> None:
     same = bar_chart("c", "T", [Datum("A", 1, "1"), Datum("B", 1, "1")], "Year", "N")
     assert same is not None and "all are alike, at 1" in same.description
     assert bar_chart("c", "T", [Datum("A", None, "?")], "Year", "N") is None
+
+
+def test_a_contract_value_edit_redraws_the_years_chart_as_a_clean_build_does(tmp_path: Path) -> None:
+    """The years page's totals come from each scheme's card: an edited contract value redraws it, and the
+    incremental build equals a clean one."""
+    site = built_charts_library(tmp_path / "lib")
+    source = tmp_path / "lib/schemes/2010-11/london/priced.yaml"
+    source.write_text(source.read_text(encoding="utf-8").replace("100000000", "50000000"), encoding="utf-8")
+    assert build(tmp_path / "lib") == 0
+    _, rows = chart(page(site, "/years/"), "chart-value-by-year")
+    assert rows[1] == ["2010/11", "£1,000,000", ""]
+    shutil.copytree(tmp_path / "lib/schemes", tmp_path / "clean/schemes")
+    shutil.copytree(tmp_path / "lib/content", tmp_path / "clean/content")
+    assert build(tmp_path / "clean") == 0
+    for url in ("/years/", PRICED_URL):
+        assert (site / url.strip("/") / "index.html").read_bytes() == (
+            tmp_path / "clean/site" / url.strip("/") / "index.html").read_bytes()
