@@ -39,6 +39,8 @@ goals:
     domain: effectiveness
     weight: 40
     topics: [falls]
+  - number: "3"
+    name: Local audit
 """
 
 UNPRICED = """\
@@ -50,13 +52,17 @@ goals:
   - number: "1"
     name: Staff flu vaccination
     national: flu
-    weight: 100
+    weight: 60
     topics: [flu]
     indicators:
       - number: "1.1"
         name: Front-line staff vaccinated
-        weight: 100
+        weight: 60
         payment_scale: {min: 50, max: 50}
+  - number: "2"
+    name: Safer discharge
+    domain: safety
+    weight: 40
 """
 
 PRICED_URL = "/schemes/2010-11/london/priced/"

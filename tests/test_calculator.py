@@ -77,10 +77,11 @@ def test_an_indicator_without_a_value_in_pounds_says_so(site: Path) -> None:
 
 
 def test_goal_and_indicator_tables_have_totals(site: Path) -> None:
-    """The goals table and a goal's table of indicators add up their weights and values."""
+    """The goals table and a goal's table of indicators add up their weights and values, saying how many rows
+    gave no weight to add."""
     soup = page(site, PRICED_URL)
     goals = by_caption(soup, "Goals of this scheme")
-    assert rows(goals, "tfoot") == [["Total", "100%", "£2,000,000"]]
+    assert rows(goals, "tfoot") == [["Total (of the goals with a weight; 1 without)", "100%", "£2,000,000"]]
     indicators = by_caption(soup, "Indicators of goal 1")
     assert rows(indicators) == [["1.1. Adult inpatients risk-assessed for VTE", "40%", "£800,000"],
                                 ["1.2. Patients given VTE prophylaxis", "20%", "£400,000"]]

@@ -12,7 +12,8 @@ from bs4 import BeautifulSoup, Tag
 
 from charts_library import PRICED_URL, UNPRICED_URL, built_charts_library
 from cquinlib.build.options import default_templates_dir
-from cquinlib.site.charts import Datum, TargetRow, bar_chart, targets_by_year_chart
+from cquinlib.library.model import Goal, Scheme
+from cquinlib.site.charts import Datum, TargetRow, bar_chart, scheme_value_chart, targets_by_year_chart
 from helpers import build, page
 
 
@@ -62,7 +63,7 @@ def test_goals_charts_by_domain_and_topic(site: Path) -> None:
     """/goals/ charts goals by quality domain (a goal with none reads 'Not given') and by topic name."""
     soup = page(site, "/goals/")
     _, rows = chart(soup, "chart-goals-by-domain")
-    assert sorted(rows) == [["Clinical effectiveness", "1"], ["Not given", "1"], ["Safety", "1"]]
+    assert sorted(rows) == [["Clinical effectiveness", "1"], ["Not given", "2"], ["Safety", "2"]]
     _, rows = chart(soup, "chart-goals-by-topic")
     assert sorted(rows) == [["Falls prevention", "1"], ["Flu vaccination", "1"], ["Venous thromboembolism (VTE)", "1"]]
 
@@ -71,9 +72,9 @@ def test_scheme_chart_splits_the_value_by_goal(site: Path) -> None:
     """A scheme page charts its value by goal in pounds; a goal's name is text in the SVG, never markup."""
     svg, rows = chart(page(site, PRICED_URL), "chart-value-by-goal")
     assert rows == [["1. Reduce avoidable harm from VTE <script>alert(1)</script>", "£1,200,000"],
-                    ["2. Fewer falls", "£800,000"]]
+                    ["2. Fewer falls", "£800,000"], ["3. Local audit", "weight not given"]]
     widths = [float(r["width"]) for r in svg.find_all("rect")]
-    assert widths[0] == pytest.approx(widths[1] * 1.5)
+    assert len(widths) == 2 and widths[0] == pytest.approx(widths[1] * 1.5)  # no bar without a weight
     assert "<script>" not in (site / PRICED_URL.strip("/") / "index.html").read_text(encoding="utf-8")
 
 
@@ -81,7 +82,7 @@ def test_a_scheme_without_a_value_charts_its_weights(site: Path) -> None:
     """Without a contract value the chart shows the goals' weights (% of the scheme), not invented pounds."""
     svg, rows = chart(page(site, UNPRICED_URL), "chart-value-by-goal")
     assert svg.find("title").get_text() == "The scheme's weights by goal"
-    assert rows == [["1. Staff flu vaccination", "100%"]]
+    assert rows == [["1. Staff flu vaccination", "60%"], ["2. Safer discharge", "40%"]]
 
 
 def test_targets_by_year_chart_is_drawn_from_its_rows() -> None:
@@ -132,3 +133,16 @@ def test_a_contract_value_edit_redraws_the_years_chart_as_a_clean_build_does(tmp
     for url in ("/years/", PRICED_URL):
         assert (site / url.strip("/") / "index.html").read_bytes() == (
             tmp_path / "clean/site" / url.strip("/") / "index.html").read_bytes()
+
+
+def test_a_scheme_with_one_goal_or_no_weights_has_no_value_chart() -> None:
+    """One goal is the whole of its scheme, and goals without weights have nothing to split: no chart."""
+    def scheme(*goals: Goal) -> Scheme:
+        """A priced scheme with these goals."""
+        return Scheme("2010-11", "london", "s", Path("s.yaml"), "S", "P", "acute", contract_value=1e8,
+                      cquin_percent=2, goals=goals)
+
+    assert scheme_value_chart(scheme(Goal("1", "Only", weight=100))) is None
+    assert scheme_value_chart(scheme(Goal("1", "A"), Goal("2", "B"))) is None
+    drawn = scheme_value_chart(scheme(Goal("1", "A", weight=75), Goal("2", "B")))
+    assert drawn is not None and [b.datum.text for b in drawn.bars] == ["£1,500,000", "weight not given"]

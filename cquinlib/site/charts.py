@@ -220,7 +220,9 @@ def goal_charts(by_domain: Mapping[str, Sequence[GoalEntry]], by_topic: Mapping[
 
 def scheme_value_chart(scheme: Scheme) -> Optional[BarChart]:
     """A scheme page's split of its value by goal: in pounds when the scheme's value is known, else as the
-    weights (% of the scheme); None when no goal has a weight."""
+    weights (% of the scheme); None when no goal has a weight, or there is one goal (whose share is all)."""
+    if len(scheme.goals) < 2:
+        return None
     data = []
     for goal in scheme.goals:
         weight, pounds = goal.effective_weight, scheme.share_value(goal.effective_weight)
