@@ -21,8 +21,8 @@ from ..library.catalog import GoalEntry
 from ..library.model import DOMAIN_NAMES, Region, Scheme, Topic, Year
 from ..library.payments import money_text
 
-WIDTH = 360  # the viewBox's width: the SVG scales to its column, and this narrow keeps 13px text legible at 320 px
-LABEL_HEIGHT = 18  # a row's label line, above its bar
+WIDTH = 360  # the viewBox's width: the SVG scales to its column, and this narrow keeps 15px text legible at 320 px
+LABEL_HEIGHT = 21  # a row's label line, above its bar
 BAR_HEIGHT = 16
 ROW_GAP = 12
 BAR_SPACE = 240  # the longest bar: the rest of the width holds its figure
@@ -112,9 +112,10 @@ class RangeChart(NamedTuple):
 
 
 def bar_chart(chart_id: str, title: str, data: Sequence[Datum], label_heading: str, value_heading: str,
-              description: str = "") -> Optional[BarChart]:
+              description: str = "", lead: str = "") -> Optional[BarChart]:
     """A bar chart of these figures, longest bar for the largest; None when no figure is known (nothing to
-    draw). The description, unless given, names the largest figure and says the table holds them all."""
+    draw). The description, unless given, names the largest figure and says the table holds them all; lead, a
+    sentence saying what the figures are, goes before it."""
     known = [d.value for d in data if d.value is not None]
     if not known:
         return None
@@ -133,7 +134,8 @@ def bar_chart(chart_id: str, title: str, data: Sequence[Datum], label_heading: s
             most = f"the largest, at {largest[0].text}, are {largest[0].label} and {len(largest) - 1} more"
         else:
             most = f"the largest is {largest[0].label}, at {largest[0].text}"
-        description = f"A bar for each {label_heading.lower()}, {len(data)} in all; {most}. The table gives every figure."
+        description = (f"{lead}A bar for each {label_heading.lower()}, {len(data)} in all; {most}. "
+                       "The table gives every figure.")
     return BarChart(chart_id, title, description, label_heading, value_heading, tuple(bars), height)
 
 
@@ -193,7 +195,9 @@ def year_charts(years: Sequence[Year], by_year: Mapping[str, Sequence[SchemeCard
         values.append(Datum(y.label, total, money_text(total) if total is not None else "not known", note))
     charts = (bar_chart("chart-schemes-by-year", "Schemes by financial year", counts, "Year", "Schemes"),
               bar_chart("chart-value-by-year", "Total CQUIN value by financial year", values, "Year",
-                        "Total value"))
+                        "Total value", lead="The CQUIN value of this library's schemes added up for each year "
+                        "(a scheme's value is its contract value times its CQUIN percentage), of the schemes that "
+                        "give a contract value. "))
     return tuple(c for c in charts if c is not None)
 
 
