@@ -146,3 +146,12 @@ def test_a_scheme_with_one_goal_or_no_weights_has_no_value_chart() -> None:
     assert scheme_value_chart(scheme(Goal("1", "A"), Goal("2", "B"))) is None
     drawn = scheme_value_chart(scheme(Goal("1", "A", weight=75), Goal("2", "B")))
     assert drawn is not None and [b.datum.text for b in drawn.bars] == ["£1,500,000", "weight not given"]
+
+
+def test_the_longest_figure_fits_beside_the_longest_bar() -> None:
+    """A trillion pounds still fits in the chart's width beside its bar: the bars give way to the figure."""
+    text = "£1,000,000,000,000"
+    drawn = bar_chart("c", "T", [Datum("A", 1e12, text), Datum("B", 5e11, "£500,000,000,000")], "Year", "Value")
+    assert drawn is not None
+    assert drawn.bars[0].text_x + 9 * len(text) <= drawn.width
+    assert drawn.bars[1].length == pytest.approx(drawn.bars[0].length / 2)

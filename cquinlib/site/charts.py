@@ -25,7 +25,8 @@ WIDTH = 360  # the viewBox's width: the SVG scales to its column, and this narro
 LABEL_HEIGHT = 21  # a row's label line, above its bar
 BAR_HEIGHT = 16
 ROW_GAP = 12
-BAR_SPACE = 240  # the longest bar: the rest of the width holds its figure
+BAR_SPACE = 240  # the longest bar, at most: the rest of the width holds its figure
+FIGURE_CHAR = 9  # the width a character of a bar's figure (bold 15px) takes, at most: digits and £ are narrower
 TOP = 6
 
 
@@ -120,10 +121,12 @@ def bar_chart(chart_id: str, title: str, data: Sequence[Datum], label_heading: s
     if not known:
         return None
     top = max(known)
+    # The longest figure must fit beside the longest bar (a trillion pounds is 18 characters), so the bars give way.
+    space = max(120, min(BAR_SPACE, WIDTH - 6 - FIGURE_CHAR * max(len(d.text) for d in data)))
     bars = []
     for index, datum in enumerate(data):
         y = TOP + index * (LABEL_HEIGHT + BAR_HEIGHT + ROW_GAP)
-        length = 0.0 if datum.value is None or top <= 0 else BAR_SPACE * max(datum.value, 0) / top
+        length = 0.0 if datum.value is None or top <= 0 else space * max(datum.value, 0) / top
         bars.append(Bar(datum, y + LABEL_HEIGHT - 5, y + LABEL_HEIGHT, round(length, 2), round(length + 6, 2)))
     height = TOP + len(data) * (LABEL_HEIGHT + BAR_HEIGHT + ROW_GAP)
     if not description:
