@@ -93,6 +93,10 @@ def test_milestones_show_their_payment_in_pounds(site: Path) -> None:
     milestones = by_caption(page(site, PRICED_URL), "In-year milestones for indicator 1.2")
     assert rows(milestones) == [["Q2", "50%", "25%", "£100,000"], ["Q4", "70%", "75%", "£300,000"]]
     assert rows(milestones, "tfoot") == [["Total", "100%", "£400,000"]]
+    box = milestones.find_next_sibling("div", class_="milestone-calculator")
+    assert box.has_attr("hidden")  # without JavaScript the table is the answer; the box waits for the script
+    assert [label.get_text() for label in box.find_all("label")] == ["Q2: 50% (25%, £100,000)",
+                                                                     "Q4: 70% (75%, £300,000)"]
 
 
 @pytest.fixture(scope="module")
@@ -109,8 +113,8 @@ def answer(tab: Any, field: str, typed: str) -> str:
 
 @pytest.mark.parametrize("width", [1280, 320])
 def test_the_calculator_answers_as_the_user_types(browser: Any, site_url: str, width: int) -> None:
-    """On a 60 to 80 scale for an £800,000 indicator: 70% earns half, £400,000; 50% nothing; 85% all of it; the
-    page fits a 320 px screen."""
+    """On a 60 to 80 scale for an £800,000 indicator: 70% earns half, £400,000; 50% nothing; 85% all of it;
+    milestones ticked as met add up their payments; the page fits a 320 px screen."""
     tab = browser.new_page(viewport={"width": width, "height": 900})
     try:
         tab.goto(site_url + PRICED_URL.lstrip("/"))
@@ -124,6 +128,14 @@ def test_the_calculator_answers_as_the_user_types(browser: Any, site_url: str, w
         assert tab.url.endswith(PRICED_URL)
         sizes = tab.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
         assert sizes[0] <= sizes[1]
+        met = tab.locator(".milestone-form")
+        assert met.locator("output").inner_text() == "0 of 2 milestones met earn 0% of the indicator's value: £0."
+        tab.get_by_label("Q2: 50% (25%, £100,000)").check()
+        assert met.locator("output").inner_text() == (
+            "1 of 2 milestones met earns 25% of the indicator's value: £100,000.")
+        tab.get_by_label("Q4: 70% (75%, £300,000)").check()
+        assert met.locator("output").inner_text() == (
+            "2 of 2 milestones met earn 100% of the indicator's value: £400,000.")
         tab.goto(site_url + UNPRICED_URL.lstrip("/"))
         assert answer(tab, "achieved-1.1", "49") == "49% achieved earns 0% of the indicator's value."
     finally:

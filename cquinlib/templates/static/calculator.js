@@ -1,5 +1,6 @@
 // The payment calculator on scheme pages: shows each indicator's form (hidden until this script runs, since
-// the page states the rule and a worked example without it) and answers as the user types. The rule is the one
+// the page states the rule and a worked example without it) and answers as the user types; and for milestones
+// (whose table gives each payment without it), adds up the payments of those ticked as met. The rule is the one
 // cquinlib/library/payments.py applies to the worked example: nothing below min %, all at or above max %,
 // linear between. It reads only numbers from data- attributes and writes only text, never markup.
 (function () {
@@ -39,6 +40,29 @@
     }
     output.textContent = words + ".";
   }
+
+  function milestonesMet(form, boxes, output) {
+    var earned = 0, met = 0;
+    boxes.forEach(function (box) {
+      if (box.checked) { earned += parseFloat(box.dataset.payment) / 100; met += 1; }
+    });
+    var words = met + " of " + output.dataset.count + " milestone" + (output.dataset.count === "1" ? "" : "s") +
+      " met earn" + (met === 1 ? "s " : " ") + percentText(earned) + "% of the indicator's value";
+    if (form.dataset.value !== undefined) {
+      words += ": " + moneyText(parseFloat(form.dataset.value) * earned);
+    }
+    output.textContent = words + ".";
+  }
+
+  document.querySelectorAll("form.milestone-form").forEach(function (form) {
+    var boxes = form.querySelectorAll("input[type=checkbox]"), output = form.querySelector("output");
+    form.parentNode.hidden = false;
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+    boxes.forEach(function (box) {
+      box.addEventListener("change", function () { milestonesMet(form, boxes, output); });
+    });
+    milestonesMet(form, boxes, output);
+  });
 
   document.querySelectorAll("form.calculator-form").forEach(function (form) {
     var input = form.querySelector("input"), output = form.querySelector("output");
