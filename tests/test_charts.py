@@ -3,6 +3,7 @@ with a text description and the table of its numbers beside it, and those number
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -155,3 +156,30 @@ def test_the_longest_figure_fits_beside_the_longest_bar() -> None:
     assert drawn is not None
     assert drawn.bars[0].text_x + 9 * len(text) <= drawn.width
     assert drawn.bars[1].length == pytest.approx(drawn.bars[0].length / 2)
+
+
+def contrast(one: str, two: str) -> float:
+    """The WCAG contrast ratio of two #rrggbb colours."""
+    def luminance(colour: str) -> float:
+        """Relative luminance."""
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    high, low = sorted((luminance(one), luminance(two)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_chart_colours_contrast_with_the_page_and_every_bar_is_labelled(site: Path) -> None:
+    """Bars, ranges and text are drawn in colours of at least 3:1 against the white page (WCAG 1.4.11), and every
+    bar carries its label and figure in words, so no colour carries meaning alone."""
+    css = (default_templates_dir() / "static" / "style.css").read_text(encoding="utf-8")
+    colours = dict(re.findall(r"--([a-z-]+): (#[0-9a-f]{6});", css))
+    drawn = {name for rule in re.findall(r"\.chart-(?:bar|median|range|end|axis)[^{]*\{([^}]*)\}", css)
+             for name in re.findall(r"(?:fill|stroke): var\(--([a-z-]+)\)", rule)}
+    assert drawn == {"dark-blue", "text"}
+    assert all(contrast(colours[name], colours["white"]) >= 3 for name in drawn)
+    assert contrast(colours["text"], colours["white"]) >= 4.5
+    svg, rows = chart(page(site, PRICED_URL), "chart-value-by-goal")
+    labels = [t.get_text() for t in svg.find_all("text", class_="chart-label")]
+    figures = [t.get_text() for t in svg.find_all("text", class_="chart-figure")]
+    assert figures == [r[1] for r in rows] and len(labels) == len(rows)
