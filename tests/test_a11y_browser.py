@@ -19,7 +19,9 @@ WIDTHS = [1280, 320]
 PAGES = [
     "", "years/", "years/2019-20/", "regions/", "regions/london/", "types/", "types/acute/", "providers/",
     "providers/humber-teaching-nhs-foundation-trust/", "goals/", "goals/flu-vaccination/", "national-goals/",
-    "schemes/2023-24/north-east-and-yorkshire/humber-teaching/", "search/?q=flu", "guidance/template-fields/",
+    "schemes/2023-24/north-east-and-yorkshire/humber-teaching/",
+    "schemes/2010-11/east-of-england-sha/fenmouth-acute/",  # a value chart, calculators, totals, milestones in £
+    "search/?q=flu", "guidance/template-fields/",
     "submit/", "about/", "faq/", "404.html", "whats-new/",
 ]
 

@@ -35,6 +35,7 @@ def card_values(year: str, region: str, slug: str, tag: str, day: int) -> dict[s
         "goals": (GoalCard(f"1{tag}", f"Goal one {tag}", first, f"vte-{tag}", (f"t1{tag}", f"t2{tag}")),
                   GoalCard(f"2{tag}", f"Goal two {tag}", second, f"flu-{tag}", (f"t3{tag}",))),
         "attachments": (AttachmentCard(f"plan-{tag}.pdf", f"schemes/{year}/{region}/{slug}/plan-{tag}.pdf"),),
+        "value": float(day * 1000),
         "id": f"{year}/{region}/{slug}",
     }
 

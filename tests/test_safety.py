@@ -34,13 +34,22 @@ def hostile_scheme() -> str:
             .replace("    name: Fewer falls", f'    name: "{short}"\n    description: "{attack}"'))
 
 
+CHART_TAGS = {"title", "desc", "text", "rect", "line"}
+CHART_ATTRIBUTES = {"class", "role", "viewbox", "viewBox", "aria-labelledby", "aria-describedby", "id", "x", "y",
+                    "width", "height", "x1", "y1", "x2", "y2", "transform"}
+
+
 def assert_no_script(site: Path) -> None:
     """No page of the site carries script, event handlers, javascript: or data: links, or active tags."""
     for html in site.rglob("*.html"):
         soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
-        for own in soup.find_all("script", src="/static/search.js"):
-            if not own.contents:  # the site's own search script, from its own static folder, is allowed
+        for own in soup.find_all("script", src=("/static/search.js", "/static/calculator.js")):
+            if not own.contents:  # the site's own scripts, from its own static folder, are allowed
                 own.decompose()
+        for chart in soup.find_all("svg", class_="chart"):  # the site's own charts: shapes and text, nothing else
+            assert {t.name for t in chart.find_all(True)} <= CHART_TAGS, (html, chart)
+            assert {a for t in [chart, *chart.find_all(True)] for a in t.attrs} <= CHART_ATTRIBUTES, (html, chart)
+            chart.decompose()
         assert not soup.find_all(["script", "iframe", "object", "embed", "style", "svg"]), html
         for tag in soup.find_all(True):
             for name, value in tag.attrs.items():

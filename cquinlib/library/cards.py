@@ -50,6 +50,7 @@ class _CardFields(NamedTuple):
     added: Optional[dt.date]
     goals: tuple[GoalCard, ...]
     attachments: tuple[AttachmentCard, ...]
+    value: Optional[float]  # the scheme's value in pounds, where known: the years page totals it by year
     # scheme_id(year, region, slug), made once with the card and never stored: listings and page keys ask for
     # it hundreds of thousands of times in a build of a large library.
     id: str
@@ -70,7 +71,8 @@ def card_of(scheme: Scheme) -> SchemeCard:
         illustrative=scheme.illustrative, status=scheme.status, submitted=scheme.submitted, updated=scheme.updated,
         added=scheme.added,
         goals=tuple(GoalCard(g.number, g.name, g.domain, g.national, g.topics) for g in scheme.goals),
-        attachments=tuple(AttachmentCard(a.file, str(a.src_path)) for a in scheme.attachments), id=scheme.id)
+        attachments=tuple(AttachmentCard(a.file, str(a.src_path)) for a in scheme.attachments), value=scheme.value,
+        id=scheme.id)
 
 
 # What the cache stores of a card, by field name: every field but the id, which the path fields give again.

@@ -15,6 +15,7 @@ from ..library import urls
 from ..library.cards import SchemeCard
 from ..library.catalog import Catalog, GoalEntry, Provider, TopicPage, news_of
 from ..library.model import Topic
+from . import charts
 from .content import Content, Page
 from .inputs import Input, Names, Shown, WholeScheme
 from .news import feed_inputs, whats_new_inputs
@@ -115,13 +116,17 @@ def home_page(catalog: Catalog, names: Names) -> PageSpec:
 def years_page(catalog: Catalog) -> PageSpec:
     """Every financial year with its share, national goals and scheme count."""
     return PageSpec(urls.YEARS, "years.html", {"years": Shown(catalog.years),
-                                               "counts": Shown(_counts(catalog.by_year))})
+                                               "counts": Shown(_counts(catalog.by_year)),
+                                               "charts": Shown(charts.year_charts(catalog.years[::-1], catalog.by_year))})
 
 
 def regions_page(catalog: Catalog) -> PageSpec:
     """Every region with its span and scheme count."""
+    counts = _counts(catalog.by_region)
     return PageSpec(urls.REGIONS, "regions.html", {"regions": Shown(tuple(catalog.regions.values())),
-                                                   "counts": Shown(_counts(catalog.by_region))})
+                                                   "counts": Shown(counts),
+                                                   "chart": Shown(charts.region_chart(catalog.regions.values(),
+                                                                                      counts))})
 
 
 def types_page(catalog: Catalog) -> PageSpec:
@@ -151,7 +156,8 @@ def goals_page(catalog: Catalog, names: Names) -> PageSpec:
     untopical = catalog.untopical_goals
     return PageSpec(urls.GOALS, "goals.html", {
         "by_topic": Shown(by_topic), "by_domain": Shown(by_domain), "untopical": Shown(untopical),
-        "names": Shown(names.for_cards(u.scheme for e in untopical for u in e.uses))})
+        "names": Shown(names.for_cards(u.scheme for e in untopical for u in e.uses)),
+        "charts": Shown(charts.goal_charts(catalog.goals_by_domain, catalog.goals_by_topic, catalog.topics))})
 
 
 def national_goals_page(catalog: Catalog) -> PageSpec:

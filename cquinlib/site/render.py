@@ -15,6 +15,9 @@ from ..format.rules import NOT_RECORDED
 from ..format.spec import DOMAINS, PROVIDER_TYPES
 from ..library import urls
 from ..library.model import DOMAIN_NAMES, TYPE_NAMES, Scheme
+from ..library import payments
+from ..library.payments import money_text as format_money  # the calculator's worked examples format it too
+from .charts import scheme_value_chart
 from .content import Content
 from .failures import UnsafeOutput, render_failure
 from .inputs import resolve
@@ -41,7 +44,8 @@ def make_environment(templates_dir: Path, content: Content,
     env.globals.update(site=site, href=site.href, urls=urls, domain_names=DOMAIN_NAMES, type_names=TYPE_NAMES,
                        not_recorded=NOT_RECORDED, sources_url=_sources_url(content),
                        domains=DOMAINS, provider_types=PROVIDER_TYPES,
-                       nav=sorted((p for p in content.pages if p.nav is not None), key=lambda p: (p.nav, p.url)))
+                       nav=sorted((p for p in content.pages if p.nav is not None), key=lambda p: (p.nav, p.url)),
+                       value_chart=scheme_value_chart, payments=payments)
     env.filters.update(markdown=MarkdownRenderer(site.base_path), money=format_money, number=format_number,
                        fragment=lambda value: urls.fragment(str(value)))
     return env
@@ -49,13 +53,6 @@ def make_environment(templates_dir: Path, content: Content,
 def _sources_url(content: Content) -> Optional[str]:
     """The URL of the content page that lists the library's sources (content/sources.md), or None without one."""
     return urls.SOURCES if any(page.url == urls.SOURCES for page in content.pages) else None
-
-
-def format_money(value: Optional[float]) -> str:
-    """£1,234,567 (pence only when there are any); empty for None."""
-    if value is None:
-        return ""
-    return f"£{value:,.0f}" if abs(value - round(value)) < 0.005 else f"£{value:,.2f}"
 
 
 def format_number(value: Optional[float]) -> str:

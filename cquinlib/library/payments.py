@@ -1,0 +1,95 @@
+"""What an indicator pays: the sliding scale's share for an achievement, a worked example, milestone payments in
+pounds, and the totals of a table of weights.
+
+The scale is the format's own rule (nothing below min %, all at or above max %, linear between); calculator.js
+applies the same rule in the browser, so the page's worked example and the calculator always agree.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Iterable, NamedTuple, Optional
+
+from .model import Indicator, Milestone, PaymentScale
+
+
+class Earned(NamedTuple):
+    """What an achievement earns: the share of the indicator's value (0 to 1) and the pounds, where known."""
+
+    achieved: float
+    share: float
+    pounds: Optional[float]
+
+
+class MilestonePayment(NamedTuple):
+    """A milestone with its payment in pounds, where the indicator's value is known."""
+
+    milestone: Milestone
+    pounds: Optional[float]
+
+
+class Totals(NamedTuple):
+    """The sum of a column of weights and of their values, and how many rows gave no figure to add."""
+
+    weight: Optional[float]
+    value: Optional[float]
+    rows: int
+    without_weight: int
+
+
+def earned_share(scale: PaymentScale, achieved: float) -> float:
+    """The share of the value earned at this achievement: 0 below min, 1 at or above max, linear between."""
+    if achieved >= scale.max:
+        return 1.0
+    if achieved < scale.min:
+        return 0.0
+    return (achieved - scale.min) / (scale.max - scale.min)  # max > min here: min == max returned above
+
+
+def earned(scale: PaymentScale, achieved: float, value: Optional[float]) -> Earned:
+    """The share and the pounds (None when the indicator's value is not known) earned at this achievement."""
+    share = earned_share(scale, achieved)
+    return Earned(achieved, share, None if value is None else value * share)
+
+
+def worked_example(scale: PaymentScale, value: Optional[float]) -> Earned:
+    """The example a page shows: halfway up the scale (or at its one threshold when min equals max)."""
+    return earned(scale, (scale.min + scale.max) / 2, value)
+
+
+def milestone_payments(indicator: Indicator, value: Optional[float]) -> tuple[MilestonePayment, ...]:
+    """Each milestone with its payment in pounds: its % of the indicator's value, when both are known."""
+    return tuple(MilestonePayment(m, None if value is None or m.payment is None else value * m.payment / 100)
+                 for m in indicator.milestones)
+
+
+def milestone_total(payments: Iterable[MilestonePayment]) -> Totals:
+    """The milestones' payments added up: % of the indicator's value and pounds."""
+    rows = tuple(payments)
+    percents = [p.milestone.payment for p in rows if p.milestone.payment is not None]
+    pounds = [p.pounds for p in rows if p.pounds is not None]
+    return Totals(sum(percents) if percents else None, sum(pounds) if pounds else None, len(rows),
+                  len(rows) - len(percents))
+
+
+def weight_totals(weights: Iterable[Optional[float]], scheme_value: Optional[float]) -> Totals:
+    """A table's weights (% of the scheme) added up, with their value in pounds when the scheme's is known."""
+    rows = tuple(weights)
+    known = [w for w in rows if w is not None]
+    weight = float(sum(known)) if known else None
+    value = None if weight is None or scheme_value is None else scheme_value * weight / 100
+    return Totals(weight, value, len(rows), len(rows) - len(known))
+
+
+def percent_text(share: float) -> str:
+    """A share (0 to 1) as a percentage to one decimal place, without a needless '.0' (as calculator.js writes
+    it)."""
+    tenths = math.floor(share * 1000 + 0.5)  # halves round up, as JavaScript's Math.round does
+    return f"{tenths // 10}" if tenths % 10 == 0 else f"{tenths / 10:.1f}"
+
+
+def money_text(value: Optional[float]) -> str:
+    """£1,234,567 (pence only when there are any); empty for None."""
+    if value is None:
+        return ""
+    return f"£{value:,.0f}" if abs(value - round(value)) < 0.005 else f"£{value:,.2f}"
