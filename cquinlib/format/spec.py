@@ -112,6 +112,33 @@ YEAR = Scalar("year")
 
 MEASURE = Mapping((Field("period", TEXT), Field("value", TEXT)))
 
+OUTCOME_RESULTS = ("achieved", "partly-achieved", "not-achieved")
+# The literal a compiled real scheme writes where its public source gives no figure or place (rules.NOT_RECORDED).
+NOT_RECORDED_VALUE = "Not recorded"
+NOT_RECORDED_REGION = "not-recorded"  # a region folder for real schemes whose source names no region
+
+# A sliding scale pays nothing below min and all at max; a stepped one pays each step's share from its threshold.
+SLIDING_SCALE = Mapping((Field("min", PERCENT, True), Field("max", PERCENT, True)))
+STEPPED_SCALE = Mapping((
+    Field("steps", ListOf(Mapping((
+        Field("from", PERCENT, description="Paid from this achievement % (inclusive)."),
+        Field("above", PERCENT, description="Paid above this achievement % (exclusive): give from or above."),
+        Field("pay", PERCENT, True, "% of the value paid from this step on."),
+    )), 1), True, "Steps in rising order of threshold; below the first, nothing is paid."),
+))
+PAYMENT_SCALE = OneOf((SLIDING_SCALE, STEPPED_SCALE))
+
+# What a goal or indicator earned, where a source states it: one result, or one per period.
+OUTCOME_ENTRY = Mapping((
+    Field("period", TEXT, description="The period the result is for, e.g. \"Q4\"; the whole scheme when absent."),
+    Field("result", Scalar("enum", OUTCOME_RESULTS)),
+    Field("available", POUNDS, description="Pounds at stake, as the source states it."),
+    Field("earned", POUNDS, description="Pounds earned, as the source states it."),
+    Field("withheld", POUNDS, description="Pounds lost or withheld, as the source states it."),
+    Field("note", TEXT),
+))
+OUTCOME = OneOf((OUTCOME_ENTRY, ListOf(OUTCOME_ENTRY, 1)))
+
 INDICATOR = Mapping((
     Field("number", ID, True, "Unique in the scheme, e.g. \"1.1\"."),
     Field("name", NAME, True),
@@ -132,7 +159,8 @@ INDICATOR = Mapping((
         Field("payment", PERCENT, description="% of this indicator's value."),
     )))),
     Field("partial_achievement", TEXT),
-    Field("payment_scale", Mapping((Field("min", PERCENT, True), Field("max", PERCENT, True)))),
+    Field("payment_scale", PAYMENT_SCALE),
+    Field("outcome", OUTCOME),
 ))
 
 GOAL = Mapping((
@@ -144,6 +172,7 @@ GOAL = Mapping((
     Field("weight", PERCENT, description="% of the scheme's CQUIN value."),
     Field("topics", ListOf(SLUG)),
     Field("indicators", ListOf(INDICATOR)),
+    Field("outcome", OUTCOME),
 ))
 
 SCHEME = Mapping((
@@ -161,10 +190,12 @@ SCHEME = Mapping((
     Field("submitted", DATE),
     Field("updated", DATE),
     Field("source", TEXT, description="Where the scheme was published: a URL or a description."),
-    Field("contract_value", POUNDS),
+    Field("contract_value", OneOf((POUNDS, Scalar("enum", (NOT_RECORDED_VALUE,)))),
+          description="Pounds, or 'Not recorded' in a real scheme whose source gives none."),
     Field("cquin_percent", PERCENT),
     Field("summary", MARKDOWN),
     Field("goals", ListOf(GOAL, 1), True),
+    Field("outcome", OUTCOME, description="What the whole scheme earned, where a source states it."),
     Field("attachments", ListOf(Mapping((Field("file", TEXT, True), Field("title", NAME))))),
     Field("contact", Mapping((Field("name", TEXT), Field("email", TEXT), Field("phone", TEXT)),
                              "Private: never written to the site.")),
@@ -176,6 +207,10 @@ NATIONAL_GOAL = Mapping((
     Field("description", MARKDOWN),
     Field("settings", ListOf(Scalar("enum", PROVIDER_TYPES))),
     Field("target", TEXT),
+    Field("payment", TEXT, description="How it was paid or what it was worth, as the source states it."),
+    Field("payment_scale", PAYMENT_SCALE),
+    Field("note", TEXT, description="A caution, such as sources that disagree, shown beside the goal."),
+    Field("source", TEXT, description="The address of the source the goal rests on."),
     Field("topics", ListOf(SLUG)),
 ))
 
