@@ -267,3 +267,15 @@ def test_the_national_goals_page_shows_a_goals_steps_note_and_source(site: Path)
     text = " ".join(section.get_text(" ").split())
     assert "Paid in steps by uptake" in text and "Two sources give different thresholds" in text
     assert section.find("a", href="https://example.org/flu")
+
+
+def test_a_stated_cquin_value_is_the_scheme_value_when_no_contract_value_gives_one(
+        make_library: LibraryMaker) -> None:
+    text = edit(SCHEME, "contract_value: 100000000", "cquin_value: 3400000")
+    _, library, diagnostics = _check(make_library, text)
+    assert diagnostics == ()
+    scheme = library.schemes[0]
+    assert scheme.value == 3400000 and scheme.share_value(40) == 1360000
+    both = edit(SCHEME, "contract_value: 100000000", "contract_value: 100000000\ncquin_value: 3400000")
+    _, library, _ = _check(make_library, both)
+    assert library.schemes[0].value == 1500000  # worked out from the contract and the year's 1.5%

@@ -193,6 +193,8 @@ SCHEME = Mapping((
     Field("contract_value", OneOf((POUNDS, Scalar("enum", (NOT_RECORDED_VALUE,)))),
           description="Pounds, or 'Not recorded' in a real scheme whose source gives none."),
     Field("cquin_percent", PERCENT),
+    Field("cquin_value", POUNDS, description="The scheme's CQUIN value in pounds, as its source states it: the "
+                                             "scheme value where no contract value gives one."),
     Field("summary", MARKDOWN),
     Field("goals", ListOf(GOAL, 1), True),
     Field("outcome", OUTCOME, description="What the whole scheme earned, where a source states it."),

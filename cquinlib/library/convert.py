@@ -24,7 +24,7 @@ def to_scheme(source: SchemeSource, data: dict[str, Any], year: Year) -> Scheme:
         framework=framework, illustrative=bool(data.get("illustrative", False)),
         status=data.get("status", "published"), submitted=data.get("submitted"), updated=data.get("updated"),
         source=_text(data.get("source")), contract_value=_pounds(data.get("contract_value")),
-        contract_value_not_recorded=isinstance(data.get("contract_value"), str),
+        cquin_value=_number(data.get("cquin_value")), contract_value_not_recorded=isinstance(data.get("contract_value"), str),
         outcomes=outcomes(data.get("outcome")),
         cquin_percent=_number(data.get("cquin_percent")), year_percent=year.cquin_percent,
         summary=_text(data.get("summary")),

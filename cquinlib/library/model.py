@@ -279,6 +279,7 @@ class Scheme(SchemeIdentity):
     goals: tuple[Goal, ...] = ()
     attachments: tuple[Attachment, ...] = ()
     outcomes: tuple[Outcome, ...] = ()
+    cquin_value: Optional[float] = None  # the scheme's value as its source states it
     contract_value_not_recorded: bool = False  # a real scheme's source gives no contract value, and it says so
 
     @property
@@ -288,9 +289,9 @@ class Scheme(SchemeIdentity):
 
     @property
     def value(self) -> Optional[float]:
-        """Scheme value in pounds: contract value times CQUIN percent."""
+        """Scheme value in pounds: contract value times CQUIN percent, else the value its source states."""
         if self.contract_value is None or self.effective_percent is None:
-            return None
+            return self.cquin_value
         return self.contract_value * self.effective_percent / 100
 
     def share_value(self, weight: Optional[float]) -> Optional[float]:
