@@ -171,10 +171,13 @@ def catalog_from_cards(regions: Iterable[Region], topics: Iterable[Topic], years
                        cards: Iterable[SchemeCard]) -> Catalog:
     """Group schemes every way the site lists them; drafts are left out entirely."""
     built = tuple(sorted((c for c in cards if c.status != "draft"), key=lambda c: c.id))
-    listed = tuple(sorted((c for c in built if c.listed), key=lambda s: (s.year, s.region, s.title.casefold(), s.slug)))
-    # Uses newest scheme first (by id within a year): every entry lists its uses in this order.
+    # Real schemes come before worked examples wherever a listing would otherwise rank them alike.
+    listed = tuple(sorted((c for c in built if c.listed),
+                          key=lambda s: (s.year, s.region, s.illustrative, s.title.casefold(), s.slug)))
+    # Uses newest scheme first (real first, then by id within a year): every entry lists its uses in this order.
     make = tuple.__new__  # GoalUse without NamedTuple's Python-level constructor: a library has many uses
-    uses = [make(GoalUse, (s, g)) for s in sorted(listed, key=lambda s: (s.year, s.id), reverse=True)
+    uses = [make(GoalUse, (s, g)) for s in sorted(listed, key=lambda s: (s.year, not s.illustrative, s.id),
+                                                  reverse=True)
             for g in s.goals]
     entries = _Entries()
     by_topic, by_domain, untopical = _goal_groups(uses)
@@ -191,8 +194,8 @@ def catalog_from_cards(regions: Iterable[Region], topics: Iterable[Topic], years
         goals_by_domain={k: entries(by_domain[k]) for k in sorted(by_domain)},
         untopical_goals=entries(untopical),
         adoptions=_group(listed, lambda s: sorted({(s.year, g.national) for g in s.goals if g.national})),
-        newest=tuple(sorted(listed, key=lambda s: (s.submitted or s.updated or _year_start(s.year), s.id),
-                            reverse=True)[:NEWEST_COUNT]),
+        newest=tuple(sorted(listed, key=lambda s: (s.submitted or s.updated or _year_start(s.year),
+                                                   not s.illustrative, s.id), reverse=True)[:NEWEST_COUNT]),
     )
 
 
