@@ -281,3 +281,24 @@ def test_a_stated_cquin_value_is_the_scheme_value_when_no_contract_value_gives_o
     both = edit(SCHEME, "contract_value: 100000000", "contract_value: 100000000\ncquin_value: 3400000")
     _, library, _ = _check(make_library, both)
     assert library.schemes[0].value == 1500000  # worked out from the contract and the year's 1.5%
+
+
+def test_the_bundled_years_give_the_staff_flu_thresholds_and_scales_of_the_facts() -> None:
+    """Staff flu vaccination, 2017/18 to 2024/25, as the year files record it: steps in 2017/18 and 2018/19, a
+    sliding scale in 2019/20, thresholds in 2023/24 and 2024/25 (the national goals a comparison reads)."""
+    from conftest import REPO
+
+    library, diagnostics = load_library(REPO / "schemes")
+    assert not [d for d in diagnostics if d.severity.name == "ERROR"]
+    years = {y.slug: y for y in library.years}
+    assert all(any("flu-vaccination" in g.topics for g in years[slug].national_goals)
+               for slug in ("2016-17", "2017-18", "2018-19", "2019-20", "2023-24", "2024-25"))
+    flu = {slug: years[slug].national_goal(goal_id) for slug, goal_id in (
+        ("2017-18", "staff-flu"), ("2018-19", "staff-flu"), ("2019-20", "staff-flu"), ("2023-24", "cquin01"),
+        ("2024-25", "staff-flu"))}
+    shares = {slug: [share_paid(flu[slug].payment_scale, x) for x in (50, 55, 62, 68, 72, 76)]
+              for slug in ("2017-18", "2018-19")}
+    assert shares == {"2017-18": [0, 25, 50, 75, 100, 100], "2018-19": [0, 25, 50, 75, 75, 100]}
+    assert flu["2019-20"].payment_scale == PaymentScale(60, 80) and share_paid(flu["2019-20"].payment_scale, 70) == 50
+    assert flu["2023-24"].target == "80%" and flu["2024-25"].target == "75%"
+    assert flu["2024-25"].note  # one trust's list, in a year whose national pause was proposed
