@@ -21,7 +21,9 @@ PAGES = [
     "providers/humber-teaching-nhs-foundation-trust/", "goals/", "goals/flu-vaccination/", "national-goals/",
     "schemes/2023-24/north-east-and-yorkshire/humber-teaching/",
     "schemes/2010-11/east-of-england-sha/fenmouth-acute/",  # a value chart, calculators, totals, milestones in £
-    "search/?q=flu", "guidance/template-fields/",
+    "search/?q=flu",
+    "schemes/2017-18/london/south-west-london-and-st-georges/",  # a real scheme with outcomes per goal and indicator
+    "guidance/template-fields/",
     "submit/", "about/", "faq/", "404.html", "whats-new/",
 ]
 

@@ -30,12 +30,12 @@ def test_bundled_library_has_no_problems_even_strict() -> None:
 
 
 def test_bundled_library_coverage() -> None:
-    """At least 40 schemes, 8 years from 2008/09 to 2023/24, 6 regions, every provider type, real and illustrative."""
+    """At least 40 schemes, 8 years from 2008/09 to 2024/25, 6 regions, every provider type, real and illustrative."""
     library, _ = load_library(REPO / "schemes")
     schemes = library.schemes
     assert len(schemes) >= 40
     years = {s.year for s in schemes}
-    assert len(years) >= 8 and min(years) == "2008-09" and max(years) == "2023-24"
+    assert len(years) >= 8 and min(years) == "2008-09" and max(years) == "2024-25"
     assert len({s.region for s in schemes}) >= 6
     assert set(PROVIDER_TYPES) <= {s.provider_type for s in schemes}
     real = [s for s in schemes if not s.illustrative]

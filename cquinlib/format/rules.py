@@ -7,6 +7,7 @@ from typing import Any, Iterator, NamedTuple, Optional, Protocol, Sequence
 
 from ..core.diagnostics import Severity, suggest
 from .shapes import Finding
+from .spec import NOT_RECORDED_REGION, NOT_RECORDED_VALUE
 from .yamlio import format_field
 
 WEIGHT_TOLERANCE = 0.5
@@ -15,7 +16,7 @@ ATTACHMENT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*
 MAX_ATTACHMENT_NAME = 100  # characters in one file or folder name of an attachment's path
 MAX_ATTACHMENT_PATH = 200  # characters in the whole path, folders included
 # A compiled real scheme whose public source names no commissioner says so rather than guess one.
-NOT_RECORDED = "Not recorded"
+NOT_RECORDED = NOT_RECORDED_VALUE
 
 
 class AttachmentType(NamedTuple):
@@ -84,6 +85,7 @@ def scheme_findings(data: dict[str, Any], topics: Optional[frozenset[str]], year
     findings += _duplicate_numbers(goals)
     findings += _weight_findings(goals)
     findings += _not_recorded_findings(data)
+    findings += outcome_findings(data.get("outcome"), ("outcome",))
     if data.get("status", "published") == "published" and "submitted" not in data and "added" not in data:
         findings.append(Finding(("submitted",), "a published scheme should give its submitted date (or, for a "
                                                 "scheme the library compiled itself, the date it was added)",
@@ -101,6 +103,57 @@ def _not_recorded_findings(data: dict[str, Any]) -> Iterator[Finding]:
     if marked and data.get("illustrative") is True:
         yield Finding(("commissioners", marked[0]), f"an illustrative scheme invents its commissioners rather than "
                                                     f"'{NOT_RECORDED}'")
+    if data.get("contract_value") == NOT_RECORDED and data.get("illustrative") is True:
+        yield Finding(("contract_value",), f"an illustrative scheme invents its contract value rather than "
+                                           f"'{NOT_RECORDED}'")
+
+
+def region_findings(region: str, data: dict[str, Any]) -> list[Finding]:
+    """The not-recorded region holds only real schemes, whose source names no region."""
+    if region == NOT_RECORDED_REGION and data.get("illustrative") is True:
+        return [Finding(("region",), f"an illustrative scheme invents its region rather than sit in "
+                                     f"'{NOT_RECORDED_REGION}'")]
+    return []
+
+
+def scale_findings(scale: Any, path: tuple[Any, ...]) -> list[Finding]:
+    """A sliding scale's min must not exceed its max; a stepped scale's thresholds rise and its shares never fall."""
+    if not isinstance(scale, dict):
+        return []
+    if _is_number(scale.get("min")) and _is_number(scale.get("max")) and scale["min"] > scale["max"]:
+        return [Finding(path + ("min",), f"min {scale['min']:g} is more than max {scale['max']:g}")]
+    findings: list[Finding] = []
+    previous: Optional[tuple[float, float]] = None
+    for index, step in _items(scale.get("steps")):
+        if not isinstance(step, dict):
+            continue
+        here = path + ("steps", index)
+        given = [key for key in ("from", "above") if key in step]
+        if len(given) != 1:
+            findings.append(Finding(here, "a step gives its threshold as either from (inclusive) or above "
+                                          "(exclusive), exactly one of them"))
+            continue
+        threshold, pay = step[given[0]], step.get("pay")
+        if not (_is_number(threshold) and _is_number(pay)):
+            continue
+        if previous is not None and threshold <= previous[0]:
+            findings.append(Finding(here + (given[0],), f"threshold {threshold:g} does not rise above the step "
+                                                        f"before, {previous[0]:g}: list steps in rising order"))
+        elif previous is not None and pay < previous[1]:
+            findings.append(Finding(here + ("pay",), f"pay {pay:g}% is less than the step before, "
+                                                     f"{previous[1]:g}%: a higher step never pays less"))
+        previous = (threshold, pay)
+    return findings
+
+
+def outcome_findings(outcome: Any, path: tuple[Any, ...]) -> list[Finding]:
+    """Each outcome says something: a result, a sum or a note."""
+    entries = _items(outcome) if isinstance(outcome, list) else [(None, outcome)]
+    return [Finding(path if index is None else path + (index,),
+                    "an outcome gives a result (achieved, partly-achieved, not-achieved), a sum earned, available "
+                    "or withheld, or a note")
+            for index, entry in entries
+            if isinstance(entry, dict) and not {"result", "earned", "available", "withheld", "note"} & set(entry)]
 
 
 def topic_findings(value: Any, path: tuple[Any, ...], topics: Optional[frozenset[str]]) -> list[Finding]:
@@ -176,17 +229,15 @@ def _goal_findings(goals: list[tuple[int, dict[str, Any]]], topics: Optional[fro
             listing = f" (it defines: {', '.join(known)})" if known else " (it defines none)"
             yield Finding(("goals", g, "national"), f"'{national}' is not a national goal of {year.slug}"
                                                     f"{suggest(national, known) or listing}")
+        yield from outcome_findings(goal.get("outcome"), ("goals", g, "outcome"))
         for i, ind in _indicators(goal):
             yield from _indicator_findings(ind, ("goals", g, "indicators", i))
 
 
 def _indicator_findings(ind: dict[str, Any], path: tuple[Any, ...]) -> Iterator[Finding]:
-    """A payment scale whose min exceeds its max; milestone payments over 100%."""
-    scale = ind.get("payment_scale")
-    if isinstance(scale, dict) and _is_number(scale.get("min")) and _is_number(scale.get("max")):
-        if scale["min"] > scale["max"]:
-            yield Finding(path + ("payment_scale", "min"),
-                          f"min {scale['min']:g} is more than max {scale['max']:g}")
+    """A payment scale out of order, an outcome that says nothing, milestone payments over 100%."""
+    yield from scale_findings(ind.get("payment_scale"), path + ("payment_scale",))
+    yield from outcome_findings(ind.get("outcome"), path + ("outcome",))
     payments = [m.get("payment") for _, m in _items(ind.get("milestones")) if isinstance(m, dict)]
     total = sum(p for p in payments if _is_number(p))
     if total > 100 + 1e-9:

@@ -116,12 +116,19 @@ def _check_map_of(value: Any, shape: MapOf, path: FieldPath) -> list[Finding]:
 
 
 def _check_one_of(value: Any, shape: OneOf, path: FieldPath) -> list[Finding]:
-    """The first option whose kind matches the value decides; mappings go to mapping options."""
+    """Mappings go to mapping options, anything else to the rest: the first option of that kind the value meets
+    decides, and when it meets none, the problems reported are those of the option sharing most of its keys."""
     wants_mapping = isinstance(value, dict)
-    for option in shape.options:
-        if isinstance(option, Mapping) == wants_mapping:
-            return check_shape(value, option, path)
-    return [Finding(path, f"expected text or a mapping, got {describe(value)}")]
+    fitting = [option for option in shape.options if isinstance(option, Mapping) == wants_mapping]
+    if not fitting:
+        return [Finding(path, f"expected text or a mapping, got {describe(value)}")]
+    tried = [check_shape(value, option, path) for option in fitting]
+    passed = next((findings for findings in tried if not findings), None)
+    if passed is not None or len(fitting) == 1:
+        return passed if passed is not None else tried[0]
+    keys = set(value) if wants_mapping else set()
+    shared = [len(keys & set(o.keys())) if isinstance(o, Mapping) else 0 for o in fitting]
+    return tried[shared.index(max(shared))]
 
 
 def _check_scalar(value: Any, shape: Scalar, path: FieldPath) -> list[Finding]:

@@ -113,6 +113,34 @@ YEAR = Scalar("year")
 MEASURE = Mapping((Field("period", TEXT, description="When it is measured, e.g. \"Q4 2010/11\"."),
                    Field("value", TEXT, description="The figure, as text, e.g. \"90%\".")))
 
+OUTCOME_RESULTS = ("achieved", "partly-achieved", "not-achieved")
+# The literal a compiled real scheme writes where its public source gives no figure or place (rules.NOT_RECORDED).
+NOT_RECORDED_VALUE = "Not recorded"
+NOT_RECORDED_REGION = "not-recorded"  # a region folder for real schemes whose source names no region
+
+# A sliding scale pays nothing below min and all at max; a stepped one pays each step's share from its threshold.
+SLIDING_SCALE = Mapping((Field("min", PERCENT, True, "Below this % of the target nothing is paid."),
+                         Field("max", PERCENT, True, "At this % the whole value is paid.")))
+STEPPED_SCALE = Mapping((
+    Field("steps", ListOf(Mapping((
+        Field("from", PERCENT, description="Paid from this achievement % (inclusive)."),
+        Field("above", PERCENT, description="Paid above this achievement % (exclusive): give from or above."),
+        Field("pay", PERCENT, True, "% of the value paid from this step on."),
+    )), 1), True, "Steps in rising order of threshold; below the first, nothing is paid."),
+))
+PAYMENT_SCALE = OneOf((SLIDING_SCALE, STEPPED_SCALE))
+
+# What a goal or indicator earned, where a source states it: one result, or one per period.
+OUTCOME_ENTRY = Mapping((
+    Field("period", TEXT, description="The period the result is for, e.g. \"Q4\"; the whole scheme when absent."),
+    Field("result", Scalar("enum", OUTCOME_RESULTS)),
+    Field("available", POUNDS, description="Pounds at stake, as the source states it."),
+    Field("earned", POUNDS, description="Pounds earned, as the source states it."),
+    Field("withheld", POUNDS, description="Pounds lost or withheld, as the source states it."),
+    Field("note", TEXT),
+))
+OUTCOME = OneOf((OUTCOME_ENTRY, ListOf(OUTCOME_ENTRY, 1)))
+
 INDICATOR = Mapping((
     Field("number", ID, True, "Unique in the scheme, e.g. \"1.1\"."),
     Field("name", NAME, True, "What is measured, in one line."),
@@ -134,9 +162,10 @@ INDICATOR = Mapping((
         Field("payment", PERCENT, description="% of this indicator's value."),
     ))), description="In-year milestones that release payment."),
     Field("partial_achievement", TEXT, description="The rules for paying part of the value."),
-    Field("payment_scale", Mapping((Field("min", PERCENT, True, "Below this % of the target nothing is paid."),
-                                    Field("max", PERCENT, True, "At this % the whole value is paid."))),
-          description="A sliding scale: nothing below min, everything at max, linear between."),
+    Field("payment_scale", PAYMENT_SCALE, description="A sliding scale (min, max: nothing below min, everything at "
+                                                      "max, linear between) or steps (each paying its share from "
+                                                      "its threshold)."),
+    Field("outcome", OUTCOME, description="What the indicator earned, where a source states it."),
 ))
 
 GOAL = Mapping((
@@ -148,6 +177,7 @@ GOAL = Mapping((
     Field("weight", PERCENT, description="% of the scheme's CQUIN value."),
     Field("topics", ListOf(SLUG), description="Slugs from _topics.yaml."),
     Field("indicators", ListOf(INDICATOR), description="How the goal is measured."),
+    Field("outcome", OUTCOME, description="What the goal earned, where a source states it."),
 ))
 
 SCHEME = Mapping((
@@ -171,10 +201,14 @@ SCHEME = Mapping((
     Field("added", DATE, description="When the library published the scheme (YYYY-MM-DD): for a scheme the library "
                                      "compiled itself, in place of a submitted date."),
     Field("source", TEXT, description="Where the scheme was published: a URL or a description."),
-    Field("contract_value", POUNDS, description="The contract's value in pounds."),
+    Field("contract_value", OneOf((POUNDS, Scalar("enum", (NOT_RECORDED_VALUE,)))),
+          description="The contract's value in pounds, or 'Not recorded' in a real scheme whose source gives none."),
     Field("cquin_percent", PERCENT, description="% of the contract value that is CQUIN; the year's when absent."),
+    Field("cquin_value", POUNDS, description="The scheme's CQUIN value in pounds, as its source states it: the "
+                                             "scheme value where no contract value gives one."),
     Field("summary", MARKDOWN, description="Markdown: the scheme in a paragraph or two."),
     Field("goals", ListOf(GOAL, 1), True, "At least one goal."),
+    Field("outcome", OUTCOME, description="What the whole scheme earned, where a source states it."),
     Field("attachments", ListOf(Mapping((Field("file", TEXT, True, "A file in the scheme's own folder."),
                                          Field("title", NAME, description="What the file is."))),),
           description="Documents published beside the scheme's page."),
@@ -191,6 +225,10 @@ NATIONAL_GOAL = Mapping((
     Field("description", MARKDOWN),
     Field("settings", ListOf(Scalar("enum", PROVIDER_TYPES))),
     Field("target", TEXT),
+    Field("payment", TEXT, description="How it was paid or what it was worth, as the source states it."),
+    Field("payment_scale", PAYMENT_SCALE),
+    Field("note", TEXT, description="A caution, such as sources that disagree, shown beside the goal."),
+    Field("source", TEXT, description="The address of the source the goal rests on."),
     Field("topics", ListOf(SLUG)),
 ))
 

@@ -171,10 +171,13 @@ def catalog_from_cards(regions: Iterable[Region], topics: Iterable[Topic], years
                        cards: Iterable[SchemeCard]) -> Catalog:
     """Group schemes every way the site lists them; drafts are left out entirely."""
     built = tuple(sorted((c for c in cards if c.status != "draft"), key=lambda c: c.id))
-    listed = tuple(sorted((c for c in built if c.listed), key=lambda s: (s.year, s.region, s.title.casefold(), s.slug)))
-    # Uses newest scheme first (by id within a year): every entry lists its uses in this order.
+    # Real schemes come before worked examples wherever a listing would otherwise rank them alike.
+    listed = tuple(sorted((c for c in built if c.listed),
+                          key=lambda s: (s.year, s.region, s.illustrative, s.title.casefold(), s.slug)))
+    # Uses newest scheme first (real first, then by id within a year): every entry lists its uses in this order.
     make = tuple.__new__  # GoalUse without NamedTuple's Python-level constructor: a library has many uses
-    uses = [make(GoalUse, (s, g)) for s in sorted(listed, key=lambda s: (s.year, s.id), reverse=True)
+    uses = [make(GoalUse, (s, g)) for s in sorted(listed, key=lambda s: (s.year, not s.illustrative, s.id),
+                                                  reverse=True)
             for g in s.goals]
     entries = _Entries()
     by_topic, by_domain, untopical = _goal_groups(uses)
@@ -287,11 +290,12 @@ def news_of(scheme: SchemeCard) -> Optional[News]:
 
 def by_news(schemes: Iterable[SchemeCard]) -> tuple[SchemeCard, ...]:
     """Schemes newest news first (what's new, the feed and the home page's newest share this order); ties by id,
-    descending; one without a date sorts at the start of its financial year."""
-    def key(scheme: SchemeCard) -> tuple[dt.date, str]:
-        """The date it sorts by, and its id."""
+    descending, real schemes before illustrative ones on the same date; one without a date sorts at the start of its
+    financial year."""
+    def key(scheme: SchemeCard) -> tuple[dt.date, bool, str]:
+        """The date it sorts by, then real before illustrative, and its id."""
         news = news_of(scheme)
-        return (news.date if news else _year_start(scheme.year)), scheme.id
+        return (news.date if news else _year_start(scheme.year)), not scheme.illustrative, scheme.id
     return tuple(sorted(schemes, key=key, reverse=True))
 
 

@@ -6,7 +6,8 @@ from typing import Any, Optional
 
 from .attachments import attachment_path
 from .load import SchemeSource
-from .model import (Attachment, Commissioner, Goal, Indicator, Measure, Milestone, PaymentScale, Scheme, Year)
+from .model import Attachment, Commissioner, Goal, Indicator, Measure, Milestone, Outcome, Scheme, Year
+from .scales import to_payment_scale
 
 
 def to_scheme(source: SchemeSource, data: dict[str, Any], year: Year) -> Scheme:
@@ -23,7 +24,9 @@ def to_scheme(source: SchemeSource, data: dict[str, Any], year: Year) -> Scheme:
         framework=framework, illustrative=bool(data.get("illustrative", False)),
         status=data.get("status", "published"), submitted=data.get("submitted"), updated=data.get("updated"),
         added=data.get("added"),
-        source=_text(data.get("source")), contract_value=_number(data.get("contract_value")),
+        source=_text(data.get("source")), contract_value=_pounds(data.get("contract_value")),
+        cquin_value=_number(data.get("cquin_value")), contract_value_not_recorded=isinstance(data.get("contract_value"), str),
+        outcomes=outcomes(data.get("outcome")),
         cquin_percent=_number(data.get("cquin_percent")), year_percent=year.cquin_percent,
         summary=_text(data.get("summary")),
         goals=tuple(_goal(g) for g in data["goals"]),
@@ -45,6 +48,7 @@ def _goal(data: dict[str, Any]) -> Goal:
         domain=data.get("domain") or "", national=_text(data.get("national")),
         weight=_number(data.get("weight")), topics=tuple(data.get("topics") or ()),
         indicators=tuple(_indicator(i) for i in data.get("indicators") or ()),
+        outcomes=outcomes(data.get("outcome")),
     )
 
 
@@ -52,16 +56,28 @@ def _indicator(data: dict[str, Any]) -> Indicator:
     """An indicator with every template field."""
     texts = ("description", "numerator", "denominator", "rationale", "data_source", "collection_frequency",
              "collected_by", "reporting_frequency", "partial_achievement")
-    scale = data.get("payment_scale")
     return Indicator(
         number=_text(data["number"]), name=_text(data["name"]), weight=_number(data.get("weight")),
         baseline=_measure(data.get("baseline")), target=_measure(data.get("target")),
         reporting_date=data.get("reporting_date"),
         milestones=tuple(Milestone(_text(m.get("period")), _text(m.get("value")), _number(m.get("payment")))
                          for m in data.get("milestones") or ()),
-        payment_scale=PaymentScale(float(scale["min"]), float(scale["max"])) if scale else None,
+        payment_scale=to_payment_scale(data.get("payment_scale")), outcomes=outcomes(data.get("outcome")),
         **{name: _text(data.get(name)) for name in texts},
     )
+
+
+def outcomes(value: Any) -> tuple[Outcome, ...]:
+    """An outcome written as one mapping or a list of them, as a tuple."""
+    entries = value if isinstance(value, list) else [value] if isinstance(value, dict) else []
+    return tuple(Outcome(_text(e.get("period")), _text(e.get("result")), _number(e.get("available")),
+                         _number(e.get("earned")), _number(e.get("withheld")), _text(e.get("note")))
+                 for e in entries)
+
+
+def _pounds(value: Any) -> Optional[float]:
+    """A contract value in pounds, or None when absent or 'Not recorded'."""
+    return None if isinstance(value, str) else _number(value)
 
 
 def _measure(value: Optional[dict[str, Any]]) -> Optional[Measure]:

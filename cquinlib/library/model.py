@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Optional, Protocol
 
 from . import urls
+from .scales import AnyScale, PaymentScale, PaymentStep, SteppedScale, share_paid  # noqa: F401 (the model's types)
 from .urls import scheme_id
 
 DOMAIN_NAMES = {"safety": "Safety", "effectiveness": "Clinical effectiveness",
@@ -15,6 +16,7 @@ DOMAIN_NAMES = {"safety": "Safety", "effectiveness": "Clinical effectiveness",
 TYPE_NAMES = {"acute": "Acute", "mental-health": "Mental health", "community": "Community",
               "ambulance": "Ambulance", "specialised": "Specialised services",
               "learning-disability": "Learning disability", "primary-care": "Primary care", "other": "Other"}
+OUTCOME_NAMES = {"achieved": "Achieved", "partly-achieved": "Partly achieved", "not-achieved": "Not achieved"}
 
 
 def year_label(slug: str) -> str:
@@ -67,6 +69,10 @@ class NationalGoal:
     settings: tuple[str, ...] = ()
     target: str = ""
     topics: tuple[str, ...] = ()
+    payment: str = ""  # how it was paid or what it was worth, as the source states it
+    payment_scale: Optional[AnyScale] = None
+    note: str = ""  # a caution, such as sources that disagree
+    source: str = ""
 
     @property
     def anchor(self) -> str:
@@ -121,11 +127,20 @@ class Milestone:
 
 
 @dataclass(frozen=True)
-class PaymentScale:
-    """A sliding scale: nothing below min %, everything at max %, linear between."""
+class Outcome:
+    """What a scheme, goal or indicator earned over a period, as far as its source states it."""
 
-    min: float
-    max: float
+    period: str = ""
+    result: str = ""  # achieved | partly-achieved | not-achieved, or '' when the source gives no verdict
+    available: Optional[float] = None
+    earned: Optional[float] = None
+    withheld: Optional[float] = None
+    note: str = ""
+
+    @property
+    def result_name(self) -> str:
+        """The result as a reader reads it."""
+        return OUTCOME_NAMES.get(self.result, "")
 
 
 @dataclass(frozen=True)
@@ -148,7 +163,8 @@ class Indicator:
     reporting_date: Optional[dt.date] = None
     milestones: tuple[Milestone, ...] = ()
     partial_achievement: str = ""
-    payment_scale: Optional[PaymentScale] = None
+    payment_scale: Optional[AnyScale] = None
+    outcomes: tuple[Outcome, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -163,6 +179,7 @@ class Goal:
     weight: Optional[float] = None
     topics: tuple[str, ...] = ()
     indicators: tuple[Indicator, ...] = ()
+    outcomes: tuple[Outcome, ...] = ()
 
     @property
     def effective_weight(self) -> Optional[float]:
@@ -262,6 +279,9 @@ class Scheme(SchemeIdentity):
     summary: str = ""
     goals: tuple[Goal, ...] = ()
     attachments: tuple[Attachment, ...] = ()
+    outcomes: tuple[Outcome, ...] = ()
+    cquin_value: Optional[float] = None  # the scheme's value as its source states it
+    contract_value_not_recorded: bool = False  # a real scheme's source gives no contract value, and it says so
 
     @property
     def effective_percent(self) -> Optional[float]:
@@ -270,9 +290,9 @@ class Scheme(SchemeIdentity):
 
     @property
     def value(self) -> Optional[float]:
-        """Scheme value in pounds: contract value times CQUIN percent."""
+        """Scheme value in pounds: contract value times CQUIN percent, else the value its source states."""
         if self.contract_value is None or self.effective_percent is None:
-            return None
+            return self.cquin_value
         return self.contract_value * self.effective_percent / 100
 
     def share_value(self, weight: Optional[float]) -> Optional[float]:

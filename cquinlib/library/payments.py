@@ -1,8 +1,9 @@
 """What an indicator pays: the sliding scale's share for an achievement, a worked example, milestone payments in
 pounds, and the totals of a table of weights.
 
-The scale is the format's own rule (nothing below min %, all at or above max %, linear between); calculator.js
-applies the same rule in the browser, so the page's worked example and the calculator always agree.
+The scale is the format's own rule (library.scales: a sliding scale pays nothing below min %, all at or above max %,
+linear between; a stepped one pays the share of the highest step reached); calculator.js applies the same rules in
+the browser, so the page's worked example and the calculator always agree.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 import math
 from typing import Iterable, NamedTuple, Optional
 
-from .model import Indicator, Milestone, PaymentScale
+from .model import Indicator, Milestone
+from .scales import AnyScale, SteppedScale, share_paid
 
 
 class Earned(NamedTuple):
@@ -37,24 +39,29 @@ class Totals(NamedTuple):
     without_weight: int
 
 
-def earned_share(scale: PaymentScale, achieved: float) -> float:
-    """The share of the value earned at this achievement: 0 below min, 1 at or above max, linear between."""
-    if achieved >= scale.max:
-        return 1.0
-    if achieved < scale.min:
-        return 0.0
-    return (achieved - scale.min) / (scale.max - scale.min)  # max > min here: min == max returned above
+def earned_share(scale: AnyScale, achieved: float) -> float:
+    """The share of the value (0 to 1) earned at this achievement, by the scale's own rule."""
+    return share_paid(scale, achieved) / 100
 
 
-def earned(scale: PaymentScale, achieved: float, value: Optional[float]) -> Earned:
+def earned(scale: AnyScale, achieved: float, value: Optional[float]) -> Earned:
     """The share and the pounds (None when the indicator's value is not known) earned at this achievement."""
     share = earned_share(scale, achieved)
     return Earned(achieved, share, None if value is None else value * share)
 
 
-def worked_example(scale: PaymentScale, value: Optional[float]) -> Earned:
-    """The example a page shows: halfway up the scale (or at its one threshold when min equals max)."""
+def worked_example(scale: AnyScale, value: Optional[float]) -> Earned:
+    """The example a page shows: halfway up a sliding scale (or at its one threshold when min equals max); for
+    steps, just into the middle step."""
+    if isinstance(scale, SteppedScale):
+        step = scale.steps[len(scale.steps) // 2]
+        return earned(scale, step.threshold if step.inclusive else min(100.0, step.threshold + 1), value)
     return earned(scale, (scale.min + scale.max) / 2, value)
+
+
+def steps_attribute(scale: SteppedScale) -> str:
+    """A stepped scale for calculator.js, as 'threshold:pay:inclusive' triples joined by spaces (numbers only)."""
+    return " ".join(f"{s.threshold:g}:{s.pay:g}:{int(s.inclusive)}" for s in scale.steps)
 
 
 def milestone_payments(indicator: Indicator, value: Optional[float]) -> tuple[MilestonePayment, ...]:

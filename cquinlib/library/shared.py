@@ -7,12 +7,13 @@ from typing import Any, Iterable, Optional
 
 from ..core.diagnostics import Diagnostic
 from ..core.digest import digest_bytes
-from ..format.rules import topic_findings
+from ..format.rules import scale_findings, topic_findings
 from ..format.shapes import Finding, check_shape
 from ..format.spec import REGIONS_FILE, TOPICS_FILE, YEAR_FILE
 from ..format.yamlio import format_field, locate_all
 from .load import SourceFile, YearSource
 from .model import NationalGoal, Region, Topic, Year, year_label
+from .scales import to_payment_scale
 
 
 @dataclass(frozen=True)
@@ -110,9 +111,15 @@ def _validate_year(source: YearSource, topics: Optional[frozenset[str]], out: li
             findings.append(Finding(("national_goals", index, "id"), f"national goal id '{goal_id}' is used twice"))
         seen.add(goal_id)
         findings += topic_findings(goal.get("topics"), ("national_goals", index, "topics"), topics)
+        scale_problems = scale_findings(goal.get("payment_scale"), ("national_goals", index, "payment_scale"))
+        findings += scale_problems
         goals.append(NationalGoal(source.slug, goal_id, str(goal.get("name", "")),
                                   str(goal.get("description") or ""), _strings(goal.get("settings")),
-                                  str(goal.get("target") or ""), _strings(goal.get("topics"))))
+                                  str(goal.get("target") or ""), _strings(goal.get("topics")),
+                                  payment=str(goal.get("payment") or "").strip(),
+                                  payment_scale=None if scale_problems else to_payment_scale(goal.get("payment_scale")),
+                                  note=str(goal.get("note") or "").strip(),
+                                  source=str(goal.get("source") or "").strip()))
     out.extend(to_diagnostics(file, findings))
     if not isinstance(data, dict):
         return None

@@ -19,7 +19,7 @@ from ..core.diagnostics import Diagnostic, Severity, suggest
 from ..core.digest import digest_bytes, file_digest
 from ..core.parallel import run_parallel
 from ..core.progress import Progress
-from ..format.rules import scheme_findings
+from ..format.rules import region_findings, scheme_findings
 from ..format.shapes import Finding, check_shape
 from ..format.spec import SCHEME
 from .attachments import attachment_findings
@@ -187,6 +187,7 @@ def validate_scheme(source: SchemeSource, regions: Optional[dict[str, Region]], 
     findings += _placement_findings(source, regions)
     if isinstance(file.data, dict):
         findings += scheme_findings(file.data, topics, year)
+        findings += region_findings(source.region, file.data)
         findings += attachment_findings(file.data.get("attachments"), file.src_path, source.folder,
                                         source.folder_refused)
     out.extend(to_diagnostics(file, findings))

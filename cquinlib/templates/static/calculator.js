@@ -1,10 +1,20 @@
 // The payment calculator on scheme pages: shows each indicator's form (hidden until this script runs, since
 // the page states the rule and a worked example without it) and answers as the user types; and for milestones
 // (whose table gives each payment without it), adds up the payments of those ticked as met. The rule is the one
-// cquinlib/library/payments.py applies to the worked example: nothing below min %, all at or above max %,
-// linear between. It reads only numbers from data- attributes and writes only text, never markup.
+// cquinlib/library/scales.py applies to the worked example: nothing below min %, all at or above max %,
+// linear between; or, for steps, the share of the highest step reached. It reads only numbers from data- attributes and writes only text, never markup.
 (function () {
   "use strict";
+
+  function stepShare(steps, achieved) {
+    // "threshold:pay:inclusive" triples in rising order: the share of the highest step reached, else nothing.
+    var paid = 0;
+    steps.trim().split(/\s+/).forEach(function (step) {
+      var parts = step.split(":"), threshold = parseFloat(parts[0]), inclusive = parts[2] === "1";
+      if (inclusive ? achieved >= threshold : achieved > threshold) { paid = parseFloat(parts[1]) / 100; }
+    });
+    return paid;
+  }
 
   function share(min, max, achieved) {
     if (achieved >= max) { return 1; }
@@ -33,7 +43,7 @@
       output.textContent = "Enter a percentage from 0 to 100.";
       return;
     }
-    var earned = share(min, max, achieved);
+    var earned = form.dataset.steps ? stepShare(form.dataset.steps, achieved) : share(min, max, achieved);
     var words = text + "% achieved earns " + percentText(earned) + "% of the indicator's value";
     if (form.dataset.value !== undefined) {
       words += ": " + moneyText(parseFloat(form.dataset.value) * earned);
