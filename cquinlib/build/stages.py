@@ -11,6 +11,8 @@ from ..core.digest import digest_bytes, tree_digest
 from ..core.parallel import iter_parallel
 from ..core.progress import Progress
 from ..library.catalog import Catalog, catalog_from_cards
+from ..library.downloads import download_files
+from ..library.indicators import IndicatorRow, indicator_table
 from ..library.load import scan_library
 from ..library.urls import dest_rel
 from ..library.validate import ValidatedLibrary, ValidateOptions, validate_library
@@ -41,6 +43,8 @@ class Validated:
     diagnostics: tuple[Diagnostic, ...]
     catalog: Catalog
     search: SearchBuild
+    table: tuple[IndicatorRow, ...]  # the indicator table every comparison is cut from
+    downloads: dict[str, bytes]  # the open data files by URL
 
 
 def run_stages(options: BuildOptions, code: str, fingerprint: str, manifest: Manifest, damaged: set[str],
@@ -56,7 +60,11 @@ def run_stages(options: BuildOptions, code: str, fingerprint: str, manifest: Man
     catalog = catalog_from_cards(library.regions, library.topics, library.years, library.cards)
     search = build_search(source_of(library), options.cache_dir / "search" if options.cache_dir else None,
                           background=True)
-    validated = Validated(library, content, diagnostics, catalog, search)
+    # Comparisons and downloads need every built scheme in full (baselines, targets, values), not its card.
+    full = library.schemes([c.id for c in catalog.built]).values()
+    table = indicator_table(full, catalog.years)
+    downloads = download_files(full, catalog.years, content.site.absolute)
+    validated = Validated(library, content, diagnostics, catalog, search, table, downloads)
     try:
         result = _render_and_write(options, code, fingerprint, manifest, damaged, validated, progress)
     except BaseException:
@@ -72,9 +80,10 @@ def _render_and_write(options: BuildOptions, code: str, fingerprint: str, manife
                       validated: Validated, progress: Progress) -> BuildResult:
     """Plan the pages, render those whose key changed, and write them with the static and search files."""
     library, content, catalog, search = validated.library, validated.content, validated.catalog, validated.search
-    specs = plan_site(catalog, content, search.related)
+    specs = plan_site(catalog, content, search.related, validated.table)
     search_todo, search_kept = _split_current([(f, f.url, f.key) for f in search.files], manifest, damaged)
     statics = static_outputs(catalog, content, options.templates_dir)
+    statics += [OutputFile(url, data) for url, data in validated.downloads.items()]
     clashes = url_clashes(specs, statics + [OutputFile(f.url) for f in search.files])
     if clashes:
         raise BuildFailed(clashes)

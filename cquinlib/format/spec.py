@@ -110,6 +110,9 @@ SLUG = Scalar("slug", max_length=MAX_SLUG)
 ID = Scalar("id", max_length=MAX_ID)
 YEAR = Scalar("year")
 
+# Financial years a goal runs for ("National 2 year CQUIN"): absent means the scheme's one year.
+DURATION = Scalar("integer", minimum=1, maximum=10, description="Financial years the goal runs for; absent is one.")
+
 MEASURE = Mapping((Field("period", TEXT), Field("value", TEXT)))
 
 INDICATOR = Mapping((
@@ -144,6 +147,8 @@ GOAL = Mapping((
     Field("weight", PERCENT, description="% of the scheme's CQUIN value."),
     Field("topics", ListOf(SLUG)),
     Field("indicators", ListOf(INDICATOR)),
+    Field("duration", DURATION, description="Financial years the goal runs for (a 2-year goal: 2); absent is one, "
+                                            "or its national goal's."),
 ))
 
 SCHEME = Mapping((
@@ -177,6 +182,7 @@ NATIONAL_GOAL = Mapping((
     Field("settings", ListOf(Scalar("enum", PROVIDER_TYPES))),
     Field("target", TEXT),
     Field("topics", ListOf(SLUG)),
+    Field("duration", DURATION, description="Financial years the national goal runs for; absent is one."),
 ))
 
 YEAR_FILE = Mapping((

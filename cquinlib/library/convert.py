@@ -44,6 +44,7 @@ def _goal(data: dict[str, Any]) -> Goal:
         domain=data.get("domain") or "", national=_text(data.get("national")),
         weight=_number(data.get("weight")), topics=tuple(data.get("topics") or ()),
         indicators=tuple(_indicator(i) for i in data.get("indicators") or ()),
+        duration=int(data["duration"]) if data.get("duration") is not None else None,
     )
 
 

@@ -67,6 +67,7 @@ class NationalGoal:
     settings: tuple[str, ...] = ()
     target: str = ""
     topics: tuple[str, ...] = ()
+    duration: Optional[int] = None  # financial years it runs for; None: one, as the format's v1 had it
 
     @property
     def anchor(self) -> str:
@@ -163,6 +164,7 @@ class Goal:
     weight: Optional[float] = None
     topics: tuple[str, ...] = ()
     indicators: tuple[Indicator, ...] = ()
+    duration: Optional[int] = None  # financial years it runs for; None: its national goal's, else one
 
     @property
     def effective_weight(self) -> Optional[float]:

@@ -112,7 +112,8 @@ def _validate_year(source: YearSource, topics: Optional[frozenset[str]], out: li
         findings += topic_findings(goal.get("topics"), ("national_goals", index, "topics"), topics)
         goals.append(NationalGoal(source.slug, goal_id, str(goal.get("name", "")),
                                   str(goal.get("description") or ""), _strings(goal.get("settings")),
-                                  str(goal.get("target") or ""), _strings(goal.get("topics"))))
+                                  str(goal.get("target") or ""), _strings(goal.get("topics")),
+                                  _duration(goal.get("duration"))))
     out.extend(to_diagnostics(file, findings))
     if not isinstance(data, dict):
         return None
@@ -143,3 +144,8 @@ def _strings(value: Any) -> tuple[str, ...]:
     """A list of strings as a tuple, ignoring anything else."""
     return tuple(str(v) for v in value) if isinstance(value, list) else ()
 
+
+
+def _duration(value: Any) -> Optional[int]:
+    """A national goal's duration in financial years when it is a whole number (a bad one is reported)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1 else None

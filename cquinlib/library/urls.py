@@ -26,6 +26,11 @@ ROBOTS = "/robots.txt"
 NOT_FOUND = "/404.html"
 JSON_SCHEMA = "/scheme-format.schema.json"
 STATIC = "/static/"
+DATA = "/data/"
+COMPARE = "/compare/"
+SCHEMES_CSV = "/downloads/schemes.csv"
+INDICATORS_CSV = "/downloads/indicators.csv"
+SCHEMES_JSON = "/downloads/schemes.json"
 MAX_SLUG = 80  # characters of a slug made from a name, before its digest
 
 
@@ -111,7 +116,12 @@ def national_goal_anchor(year: str, goal_id: str) -> str:
 
 
 def national_goal_url(year: str, goal_id: str) -> str:
-    """Where a national goal is described."""
+    """A national goal's own page: its description and how every scheme that adopted it set it."""
+    return f"{NATIONAL_GOALS}{year}/{goal_id}/"
+
+
+def national_goal_list_url(year: str, goal_id: str) -> str:
+    """Where the national goals page lists a national goal."""
     return f"{NATIONAL_GOALS}#{national_goal_anchor(year, goal_id)}"
 
 
