@@ -118,10 +118,10 @@ class Provider:
     @property
     def names(self) -> tuple[NameSpan, ...]:
         """Every name its schemes give, oldest first, with the years each was used (one code, many names)."""
-        spans: dict[str, list[str]] = {}
+        spans: dict[str, tuple[str, list[str]]] = {}  # by name_key: spellings of one name are one name
         for scheme in sorted(self.schemes, key=lambda s: (s.year, s.id)):
-            spans.setdefault(scheme.provider_name, []).append(scheme.year)
-        return tuple(NameSpan(name, years[0], years[-1]) for name, years in spans.items())
+            spans.setdefault(name_key(scheme.provider_name), (scheme.provider_name, []))[1].append(scheme.year)
+        return tuple(NameSpan(name, years[0], years[-1]) for name, years in spans.values())
 
     def around(self, year: str) -> tuple[tuple[SchemeCard, ...], tuple[SchemeCard, ...]]:
         """Its schemes of the nearest earlier year and of the nearest later year than `year`."""
