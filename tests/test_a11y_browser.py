@@ -21,6 +21,9 @@ PAGES = [
     "providers/humber-teaching-nhs-foundation-trust/", "goals/", "goals/flu-vaccination/", "national-goals/",
     "schemes/2023-24/north-east-and-yorkshire/humber-teaching/", "search/?q=flu", "guidance/template-fields/",
     "submit/", "about/", "faq/", "404.html",
+    # Issue 13: a national goal's comparison, the open data page, and two schemes side by side.
+    "national-goals/2019-20/staff-flu/", "data/",
+    "compare/?schemes=2019-20/midlands/aldermoor-mental-health,2019-20/north-west/merrowdale-acute",
 ]
 
 
