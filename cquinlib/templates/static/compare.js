@@ -109,7 +109,7 @@
         .filter(Boolean);
       if (chosen.length) { input.value = chosen.join(","); }
       event.preventDefault();
-      var url = root.getAttribute("data-page") + "?schemes=" + encodeURIComponent(input.value).replace(/%2C/g, ",");
+      var url = root.getAttribute("data-page") + "?schemes=" + encodeURIComponent(input.value).replace(/%2C/gi, ",").replace(/%2F/gi, "/");
       window.history.pushState(null, "", url);
       show(schemes, wanted());
     });
