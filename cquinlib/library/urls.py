@@ -120,11 +120,6 @@ def national_goal_url(year: str, goal_id: str) -> str:
     return f"{NATIONAL_GOALS}{year}/{goal_id}/"
 
 
-def national_goal_list_url(year: str, goal_id: str) -> str:
-    """Where the national goals page lists a national goal."""
-    return f"{NATIONAL_GOALS}#{national_goal_anchor(year, goal_id)}"
-
-
 def content_page_url(parts: tuple[str, ...]) -> str:
     """A Markdown page's URL from its path parts without the suffix: ('about',) is /about/, ('guidance',
     'index') is /guidance/."""
