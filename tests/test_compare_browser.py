@@ -53,3 +53,21 @@ def test_without_javascript_the_page_says_what_it_needs(browser: Any, base: str)
     text = tab.locator("main").inner_text()
     assert "This page needs JavaScript" in text and tab.locator("main a[href$='indicators.csv']").count() == 1
     context.close()
+
+
+def test_comparison_tables_sort_as_an_enhancement(browser: Any, base: str) -> None:
+    """A national goal's comparison sorts by value, low to high then high to low, with aria-sort on the heading;
+    at 320 px the hidden headings' buttons leave the keyboard's path."""
+    tab = browser.new_page(viewport={"width": 1280, "height": 900})
+    tab.goto(base + "national-goals/2019-20/flu/")
+    values = "els => els.map(e => e.textContent.trim())"
+    cells = "table.compare tbody td[data-label=Value]"
+    assert tab.eval_on_selector_all(cells, values) == ["£50,000", "£25,000"]  # as built: by scheme
+    tab.click("table.compare thead button:text('Value')")
+    assert tab.eval_on_selector_all(cells, values) == ["£25,000", "£50,000"]
+    assert tab.get_attribute("table.compare thead th:has(button:text('Value'))", "aria-sort") == "ascending"
+    tab.click("table.compare thead button:text('Value')")
+    assert tab.eval_on_selector_all(cells, values) == ["£50,000", "£25,000"]
+    tab.set_viewport_size({"width": 320, "height": 900})
+    tab.wait_for_function("document.querySelector('button.sort').getAttribute('tabindex') === '-1'")
+    tab.close()

@@ -56,6 +56,11 @@ class IndicatorRow(NamedTuple):
         return percent_of(self.target)
 
     @property
+    def baseline_percent(self) -> Optional[float]:
+        """The baseline as a number when it is one percentage, else None."""
+        return percent_of(self.baseline)
+
+    @property
     def payment_scale(self) -> str:
         """The sliding scale as text ('60% to 80%'), or empty."""
         if self.scale_min is None or self.scale_max is None:
