@@ -120,3 +120,15 @@ def test_a_coded_provider_never_takes_the_page_of_a_namesake_without_a_code(tmp_
     assert page(site, "/providers/beta-trust/").h1.get_text() == "Beta Trust"
     assert page(site, "/providers/beta-trust-rb9/").h1.get_text() == "Beta Trust"
     assert broken_links(site) == []
+
+
+def test_comparisons_label_multi_year_goals_and_a_missing_domain_reads_not_given(tmp_path: Path) -> None:
+    """The falls topic's comparison labels Alpha's 2-year goal; Alpha's goal table gives its falls goal's missing
+    quality domain as 'not given', not a blank cell."""
+    write_comparison_library(tmp_path)
+    assert build(tmp_path) == 0
+    falls = page(tmp_path / "site", "/goals/falls/")
+    assert [s.get_text() for s in falls.select("table.compare td .label")] == ["2-year goal"]
+    scheme = page(tmp_path / "site", "/schemes/2019-20/london/alpha/")
+    domains = [td.get_text(strip=True) for td in scheme.select("table.goal-summary td[data-label='Quality domain']")]
+    assert domains == ["Safety", "not given"]
