@@ -12,7 +12,7 @@ from ..core.parallel import iter_parallel
 from ..core.progress import Progress
 from ..library.catalog import Catalog, catalog_from_cards
 from ..library.downloads import download_files
-from ..library.indicators import IndicatorRow, indicator_table
+from ..library.indicators import IndicatorRow
 from ..library.load import scan_library
 from ..library.urls import dest_rel
 from ..library.validate import ValidatedLibrary, ValidateOptions, validate_library
@@ -24,6 +24,7 @@ from ..site.pages import PageSpec, plan_site
 from ..site.render import RenderJob, Renderer, make_environment, render_one
 from ..site.write import Entry, Manifest, OutputFile, write_site
 from .cache import BuildCache
+from .opendata import open_data
 from .options import BuildOptions, BuildResult
 
 T = TypeVar("T")
@@ -60,11 +61,9 @@ def run_stages(options: BuildOptions, code: str, fingerprint: str, manifest: Man
     catalog = catalog_from_cards(library.regions, library.topics, library.years, library.cards)
     search = build_search(source_of(library), options.cache_dir / "search" if options.cache_dir else None,
                           background=True)
-    # Comparisons and downloads need every built scheme in full (baselines, targets, values), not its card.
-    full = library.schemes([c.id for c in catalog.built]).values()
-    table = indicator_table(full, catalog.years)
-    downloads = download_files(full, catalog.years, content.site.absolute)
-    validated = Validated(library, content, diagnostics, catalog, search, table, downloads)
+    data, data_notices = open_data(library, catalog, content.site.absolute, options.cache_dir)
+    table = tuple(row for item in data for row in item.rows)
+    validated = Validated(library, content, diagnostics, catalog, search, table, download_files(data))
     try:
         result = _render_and_write(options, code, fingerprint, manifest, damaged, validated, progress)
     except BaseException:
@@ -72,7 +71,8 @@ def run_stages(options: BuildOptions, code: str, fingerprint: str, manifest: Man
         raise
     search.finish(False)
     progress.done()
-    notices = tuple(cache.notices if cache else ()) + search.update.notices + _address_notice(content, options)
+    notices = (tuple(cache.notices if cache else ()) + search.update.notices + data_notices
+               + _address_notice(content, options))
     return BuildResult(result.diagnostics, result.schemes, result.pages, result.rendered, result.report, notices)
 
 

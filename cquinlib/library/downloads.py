@@ -152,29 +152,55 @@ SCHEMES_JSON = Download(urls.SCHEMES_JSON, "Schemes (JSON)",
 DOWNLOADS = (SCHEMES_CSV, INDICATORS_CSV, SCHEMES_JSON)
 
 
-def csv_bytes(columns: tuple[Column, ...], items: Iterable[Any], address: Address) -> bytes:
-    """A CSV file: a header of the columns' names, then one line per item, in order (UTF-8, CRLF as RFC 4180)."""
+class SchemeData(NamedTuple):
+    """All the open data of one built scheme, made once from its full model (a build keeps these between runs, so
+    an edit makes only its own scheme's again): its rows of the indicator table, its lines of both CSV files
+    (each line a tuple of cells) and its JSON record as text."""
+
+    id: str
+    status: str
+    rows: tuple[IndicatorRow, ...]
+    scheme_line: tuple[str, ...]
+    indicator_lines: tuple[tuple[str, ...], ...]
+    record: str
+
+
+def scheme_data(scheme: Scheme, year: Optional[Year], address: Address) -> SchemeData:
+    """One scheme's open data."""
+    rows = scheme_rows(scheme, year)
+    line = SchemeLine(scheme, rows)
+    return SchemeData(scheme.id, scheme.status, rows, tuple(c.value(line, address) for c in SCHEME_COLUMNS),
+                      tuple(tuple(c.value(r, address) for c in INDICATOR_COLUMNS) for r in rows),
+                      json.dumps(scheme_record(scheme, address), indent=1, sort_keys=True, ensure_ascii=False))
+
+
+def library_data(schemes: Iterable[Scheme], years: Iterable[Year], address: Address) -> tuple[SchemeData, ...]:
+    """The open data of every built scheme (drafts are dropped here whatever is passed), by scheme id."""
+    by_slug = {y.slug: y for y in years}
+    built = sorted((s for s in schemes if s.status != "draft"), key=lambda s: s.id)
+    return tuple(scheme_data(s, by_slug.get(s.year), address) for s in built)
+
+
+def download_files(data: Iterable[SchemeData]) -> dict[str, bytes]:
+    """The three downloads by URL: the CSV files of published schemes, the JSON of published and withdrawn ones
+    (drafts never: none has data made), each in scheme id order."""
+    built = sorted((d for d in data if d.status != "draft"), key=lambda d: d.id)
+    listed = [d for d in built if d.status == "published"]
+    records = ",\n".join(d.record for d in built)
+    text = ('{"format": "cquin-library-schemes", "version": 1, "schemes": [\n' + records + "\n]}\n"
+            if records else '{"format": "cquin-library-schemes", "version": 1, "schemes": []}\n')
+    return {urls.SCHEMES_CSV: csv_lines(SCHEME_COLUMNS, [d.scheme_line for d in listed]),
+            urls.INDICATORS_CSV: csv_lines(INDICATOR_COLUMNS, [line for d in listed for line in d.indicator_lines]),
+            urls.SCHEMES_JSON: text.encode("utf-8")}
+
+
+def csv_lines(columns: tuple[Column, ...], lines: Iterable[tuple[str, ...]]) -> bytes:
+    """A CSV file of lines already cut into cells, under a header of the columns' names (RFC 4180: CRLF)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([c.name for c in columns])
-    for item in items:
-        writer.writerow([c.value(item, address) for c in columns])
+    writer.writerows(lines)
     return out.getvalue().encode("utf-8")
-
-
-def download_files(schemes: Iterable[Scheme], years: Iterable[Year], address: Address) -> dict[str, bytes]:
-    """The three downloads by URL, from the built schemes (drafts are dropped here whatever is passed)."""
-    by_slug = {y.slug: y for y in years}
-    built = sorted((s for s in schemes if s.status != "draft"), key=lambda s: s.id)
-    listed = [s for s in built if s.status == "published"]
-    lines = [SchemeLine(s, scheme_rows(s, by_slug.get(s.year))) for s in listed]
-    rows = [r for line in lines for r in line.rows]
-    records = [scheme_record(s, address) for s in built]
-    text = json.dumps({"format": "cquin-library-schemes", "version": 1, "schemes": records},
-                      indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-    return {urls.SCHEMES_CSV: csv_bytes(SCHEME_COLUMNS, lines, address),
-            urls.INDICATORS_CSV: csv_bytes(INDICATOR_COLUMNS, rows, address),
-            urls.SCHEMES_JSON: text.encode("utf-8")}
 
 
 def scheme_record(scheme: Scheme, address: Address) -> dict[str, Any]:
