@@ -25,6 +25,9 @@ PAGES = [
     "schemes/2017-18/london/south-west-london-and-st-georges/",  # a real scheme with outcomes per goal and indicator
     "guidance/template-fields/",
     "submit/", "about/", "faq/", "404.html", "whats-new/",
+    # Issue 13: a national goal's comparison, the open data page, and two schemes side by side.
+    "national-goals/2019-20/staff-flu/", "data/",
+    "compare/?schemes=2019-20/midlands/aldermoor-mental-health,2019-20/north-west/merrowdale-acute",
 ]
 
 

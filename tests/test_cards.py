@@ -29,6 +29,7 @@ def card_values(year: str, region: str, slug: str, tag: str, day: int) -> dict[s
         "year": year, "region": region, "slug": slug,
         "src_path": f"schemes/{year}/{region}/{slug}.yaml",
         "title": f"Title {tag}", "provider_name": f"Provider {tag} NHS Trust", "provider_type": choice["provider_type"],
+        "provider_code": f"R{tag}",
         "commissioners": (f"NHS North {tag}", f"NHS South {tag}"),
         "framework": choice["framework"], "illustrative": choice["illustrative"], "status": choice["status"],
         "submitted": dt.date(2014, 5, day), "updated": dt.date(2015, 2, day + 1), "added": dt.date(2016, 3, day + 2),

@@ -271,9 +271,9 @@ def test_long_topics_run_over_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         assert pager.find("a", attrs={"aria-current": "page"}).get_text() == current
     assert [a["href"] for a in first.select("td:first-child a")] == ["/schemes/2010-11/london/second/#goal-1"]
     assert [a["href"] for a in second.select("td:first-child a")] == ["/schemes/2010-11/london/example/#goal-1"]
-    started = first.find("h2", id=True)
-    assert second.find("h2").get_text(" ", strip=True) == f"{started.get_text()} (continued)"
-    assert not second.find("h2", id=True) and "page 2 of 2" in second.title.get_text()
+    started = first.find("th", id=True)  # each goal heads its rows of the one comparison table
+    assert second.find("th", scope="rowgroup").get_text(" ", strip=True) == f"{started.get_text()} (continued)"
+    assert not second.find("th", id=True) and "page 2 of 2" in second.title.get_text()
     goals = [a["href"] for a in page(site, "/goals/").select("a") if a["href"].startswith("/goals/vte/")]
     assert f"/goals/vte/#{started['id']}" in goals
     assert "/goals/vte/2/</loc>" in (site / "sitemap.xml").read_text()
@@ -289,7 +289,7 @@ def test_goal_spellings_merge_into_one_entry(tmp_path: Path) -> None:
     write_content(tmp_path)
     assert build(tmp_path) == 0
     topic = page(tmp_path / "site", "/goals/flu/")
-    assert texts(topic, "h2") == ["Staff flu vaccination"]
+    assert [t.split(" (also written")[0] for t in texts(topic, "th[scope=rowgroup]")] == ["Staff flu vaccination"]
     assert [a["href"] for a in topic.select("td:first-child a")] == [
         "/schemes/2019-20/midlands/riverside/#goal-1", "/schemes/2019-20/london/zed/#goal-1",
         "/schemes/2019-20/london/riverside/#goal-1"]

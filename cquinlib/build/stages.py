@@ -11,6 +11,8 @@ from ..core.digest import digest_bytes, tree_digest
 from ..core.parallel import iter_parallel
 from ..core.progress import Progress
 from ..library.catalog import Catalog, catalog_from_cards
+from ..library.downloads import download_files
+from ..library.indicators import IndicatorRow
 from ..library.load import scan_library
 from ..library.urls import dest_rel
 from ..library.validate import ValidatedLibrary, ValidateOptions, validate_library
@@ -22,6 +24,7 @@ from ..site.pages import PageSpec, plan_site
 from ..site.render import RenderJob, Renderer, make_environment, render_one
 from ..site.write import Entry, Manifest, OutputFile, write_site
 from .cache import BuildCache
+from .opendata import open_data
 from .options import BuildOptions, BuildResult
 
 T = TypeVar("T")
@@ -41,6 +44,8 @@ class Validated:
     diagnostics: tuple[Diagnostic, ...]
     catalog: Catalog
     search: SearchBuild
+    table: tuple[IndicatorRow, ...]  # the indicator table every comparison is cut from
+    downloads: dict[str, bytes]  # the open data files by URL
 
 
 def run_stages(options: BuildOptions, code: str, fingerprint: str, manifest: Manifest, damaged: set[str],
@@ -56,7 +61,9 @@ def run_stages(options: BuildOptions, code: str, fingerprint: str, manifest: Man
     catalog = catalog_from_cards(library.regions, library.topics, library.years, library.cards)
     search = build_search(source_of(library), options.cache_dir / "search" if options.cache_dir else None,
                           background=True)
-    validated = Validated(library, content, diagnostics, catalog, search)
+    data, data_notices = open_data(library, catalog, content.site.absolute, options.cache_dir)
+    table = tuple(row for item in data for row in item.rows)
+    validated = Validated(library, content, diagnostics, catalog, search, table, download_files(data))
     try:
         result = _render_and_write(options, code, fingerprint, manifest, damaged, validated, progress)
     except BaseException:
@@ -64,7 +71,8 @@ def run_stages(options: BuildOptions, code: str, fingerprint: str, manifest: Man
         raise
     search.finish(False)
     progress.done()
-    notices = tuple(cache.notices if cache else ()) + search.update.notices + _address_notice(content, options)
+    notices = (tuple(cache.notices if cache else ()) + search.update.notices + data_notices
+               + _address_notice(content, options))
     return BuildResult(result.diagnostics, result.schemes, result.pages, result.rendered, result.report, notices)
 
 
@@ -72,9 +80,10 @@ def _render_and_write(options: BuildOptions, code: str, fingerprint: str, manife
                       validated: Validated, progress: Progress) -> BuildResult:
     """Plan the pages, render those whose key changed, and write them with the static and search files."""
     library, content, catalog, search = validated.library, validated.content, validated.catalog, validated.search
-    specs = plan_site(catalog, content, search.related)
+    specs = plan_site(catalog, content, search.related, validated.table)
     search_todo, search_kept = _split_current([(f, f.url, f.key) for f in search.files], manifest, damaged)
     statics = static_outputs(catalog, content, options.templates_dir)
+    statics += [OutputFile(url, data) for url, data in validated.downloads.items()]
     clashes = url_clashes(specs, statics + [OutputFile(f.url) for f in search.files])
     if clashes:
         raise BuildFailed(clashes)

@@ -230,8 +230,22 @@ def _goal_findings(goals: list[tuple[int, dict[str, Any]]], topics: Optional[fro
             yield Finding(("goals", g, "national"), f"'{national}' is not a national goal of {year.slug}"
                                                     f"{suggest(national, known) or listing}")
         yield from outcome_findings(goal.get("outcome"), ("goals", g, "outcome"))
+        yield from _duration_findings(goal, g, year)
         for i, ind in _indicators(goal):
             yield from _indicator_findings(ind, ("goals", g, "indicators", i))
+
+
+def _duration_findings(goal: dict[str, Any], g: int, year: Optional[YearLike]) -> Iterator[Finding]:
+    """A goal's duration that differs from its national goal's: one of the two is mistaken."""
+    own, national = goal.get("duration"), goal.get("national")
+    if not _is_number(own) or not isinstance(national, (str, int)) or year is None:
+        return
+    adopted = year.national_goal(str(national))
+    theirs = getattr(adopted, "duration", None) or 1
+    if adopted is not None and own != theirs:
+        yield Finding(("goals", g, "duration"), f"duration {own:g} differs from national goal '{national}', which "
+                                                f"runs for {theirs} year{'s' if theirs != 1 else ''}: leave it out to "
+                                                "take the national goal's", severity=Severity.WARNING)
 
 
 def _indicator_findings(ind: dict[str, Any], path: tuple[Any, ...]) -> Iterator[Finding]:

@@ -110,6 +110,10 @@ SLUG = Scalar("slug", max_length=MAX_SLUG)
 ID = Scalar("id", max_length=MAX_ID)
 YEAR = Scalar("year")
 
+# Financial years a goal runs for ("National 2 year CQUIN"): absent means the scheme's one year.
+DURATION = Scalar("integer", minimum=1, maximum=10, description="Financial years the goal runs for; absent is one.")
+
+
 MEASURE = Mapping((Field("period", TEXT, description="When it is measured, e.g. \"Q4 2010/11\"."),
                    Field("value", TEXT, description="The figure, as text, e.g. \"90%\".")))
 
@@ -178,6 +182,8 @@ GOAL = Mapping((
     Field("topics", ListOf(SLUG), description="Slugs from _topics.yaml."),
     Field("indicators", ListOf(INDICATOR), description="How the goal is measured."),
     Field("outcome", OUTCOME, description="What the goal earned, where a source states it."),
+    Field("duration", DURATION, description="Financial years the goal runs for (a 2-year goal: 2); absent is one, "
+                                            "or its national goal's."),
 ))
 
 SCHEME = Mapping((
@@ -230,6 +236,7 @@ NATIONAL_GOAL = Mapping((
     Field("note", TEXT, description="A caution, such as sources that disagree, shown beside the goal."),
     Field("source", TEXT, description="The address of the source the goal rests on."),
     Field("topics", ListOf(SLUG)),
+    Field("duration", DURATION, description="Financial years the national goal runs for; absent is one."),
 ))
 
 YEAR_FILE = Mapping((

@@ -41,6 +41,7 @@ class _CardFields(NamedTuple):
     title: str
     provider_name: str
     provider_type: str
+    provider_code: str  # the provider's identity where given: one code, one provider, whatever its name
     commissioners: tuple[str, ...]
     framework: str
     illustrative: bool
@@ -67,7 +68,7 @@ def card_of(scheme: Scheme) -> SchemeCard:
     return SchemeCard(
         year=scheme.year, region=scheme.region, slug=scheme.slug, src_path=str(scheme.src_path), title=scheme.title,
         provider_name=scheme.provider_name, provider_type=scheme.provider_type,
-        commissioners=tuple(c.name for c in scheme.commissioners), framework=scheme.framework,
+        provider_code=scheme.provider_code, commissioners=tuple(c.name for c in scheme.commissioners), framework=scheme.framework,
         illustrative=scheme.illustrative, status=scheme.status, submitted=scheme.submitted, updated=scheme.updated,
         added=scheme.added,
         goals=tuple(GoalCard(g.number, g.name, g.domain, g.national, g.topics) for g in scheme.goals),

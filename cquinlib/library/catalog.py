@@ -14,7 +14,7 @@ from typing import Callable, Hashable, Iterable, NamedTuple, Optional, TypeVar
 from . import urls
 from .cards import GoalCard, SchemeCard
 from .model import Region, Topic, Year
-from .urls import name_slug, slugify
+from .urls import name_key, name_slug, slugify
 
 NEWEST_COUNT = 10
 TOPIC_PAGE_ROWS = 200  # goal uses on one page of a topic: a large library's topics run to thousands
@@ -115,6 +115,39 @@ class Provider:
         """Provider types its schemes give, sorted."""
         return tuple(sorted({s.provider_type for s in self.schemes}))
 
+    @property
+    def names(self) -> tuple[NameSpan, ...]:
+        """Every name its schemes give, oldest first, with the years each was used (one code, many names)."""
+        spans: dict[str, tuple[str, list[str]]] = {}  # by name_key: spellings of one name are one name
+        for scheme in sorted(self.schemes, key=lambda s: (s.year, s.id)):
+            spans.setdefault(name_key(scheme.provider_name), (scheme.provider_name, []))[1].append(scheme.year)
+        return tuple(NameSpan(name, years[0], years[-1]) for name, years in spans.values())
+
+    def around(self, year: str) -> tuple[tuple[SchemeCard, ...], tuple[SchemeCard, ...]]:
+        """Its schemes of the nearest earlier year and of the nearest later year than `year`."""
+        earlier = [s.year for s in self.schemes if s.year < year]
+        later = [s.year for s in self.schemes if s.year > year]
+        before = tuple(s for s in self.schemes if earlier and s.year == max(earlier))
+        after = tuple(s for s in self.schemes if later and s.year == min(later))
+        return before, after
+
+
+class NameSpan(NamedTuple):
+    """A name a provider went by, and the first and last years its schemes give it."""
+
+    name: str
+    first_year: str
+    last_year: str
+
+
+class ProviderYears(NamedTuple):
+    """What a scheme's page shows of its provider: its page (None: it has none) and its neighbouring years."""
+
+    url: Optional[str]
+    previous: tuple[SchemeCard, ...]
+    next: tuple[SchemeCard, ...]
+    following: tuple[SchemeCard, ...]  # next, when it is of the very next financial year (a multi-year goal's)
+
 
 @dataclass(frozen=True)
 class Catalog:
@@ -164,6 +197,24 @@ class Catalog:
     def named_provider_has_page(self, name: str) -> bool:
         """True when the provider a built scheme names has listed schemes, and so a page."""
         return self.provider_slug_of[name] in self.provider_slugs
+
+    @cached_property
+    def _provider_by_key(self) -> dict[str, Provider]:
+        """Each provider with a page by its identity: its code where its schemes give one, else its name's slug."""
+        return {_provider_key(s, self.provider_slug_of): p for p in self.providers for s in p.schemes}
+
+    def provider_of(self, card: SchemeCard) -> Optional[Provider]:
+        """The provider with a page that a built scheme belongs to, if any (by code, else by name)."""
+        return self._provider_by_key.get(_provider_key(card, self.provider_slug_of))
+
+    def provider_years(self, card: SchemeCard) -> ProviderYears:
+        """A scheme's provider page and the same provider's schemes of the years before and after."""
+        provider = self.provider_of(card)
+        if provider is None:
+            return ProviderYears(None, (), (), ())
+        before, after = provider.around(card.year)
+        return ProviderYears(provider.url, before, after,
+                             after if after and after[0].year == following_year(card.year) else ())
 
 
 
@@ -223,11 +274,36 @@ def _goal_groups(uses: list[GoalUse]) -> tuple[dict[str, list[GoalUse]], dict[st
 
 
 def _providers(schemes: tuple[SchemeCard, ...], slugs: dict[str, str]) -> tuple[Provider, ...]:
-    """Providers by slug (slugs: of each provider name); the name shown is the one on their most recent scheme."""
-    grouped = _group(schemes, lambda s: [slugs[s.provider_name]])
-    return tuple(Provider(slug, max(items, key=lambda s: (s.year, s.id)).provider_name,
-                          tuple(sorted(items, key=lambda s: (s.year, s.id), reverse=True)))
-                 for slug, items in grouped.items())
+    """Providers by identity (a code, else the slug of the name); the name shown, and the page's slug, are those of
+    the most recent scheme. A coded provider whose slug a provider without a code has too takes its code's slug
+    after its own, so no two share a page."""
+    grouped = _group(schemes, lambda s: [_provider_key(s, slugs)])
+    named = {key for key in grouped if not key.startswith("code:")}
+    found = []
+    for key, items in grouped.items():
+        latest = max(items, key=lambda s: (s.year, s.id))
+        slug = slugs[latest.provider_name]
+        if key.startswith("code:") and slug in named:
+            slug = f"{slug}-{slugify(latest.provider_code)}"
+        found.append(Provider(slug, latest.provider_name, tuple(sorted(items, key=lambda s: (s.year, s.id),
+                                                                       reverse=True))))
+    return tuple(sorted(found, key=lambda p: p.slug))
+
+
+def _provider_key(card: SchemeCard, slugs: dict[str, str]) -> str:
+    """What makes schemes one provider: the same code (whatever the names), else the same name's slug."""
+    return f"code:{name_key(card.provider_code)}" if card.provider_code else slugs[card.provider_name]
+
+
+def following_year(year: str) -> str:
+    """The financial year after a YYYY-YY slug: 2019-20 gives 2020-21."""
+    start = int(year[:4]) + 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def goal_key(name: str) -> str:
+    """What makes two spellings one goal name: case, spacing and punctuation aside."""
+    return _goal_key(name)
 
 
 def _goal_key(name: str) -> str:

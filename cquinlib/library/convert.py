@@ -49,6 +49,7 @@ def _goal(data: dict[str, Any]) -> Goal:
         weight=_number(data.get("weight")), topics=tuple(data.get("topics") or ()),
         indicators=tuple(_indicator(i) for i in data.get("indicators") or ()),
         outcomes=outcomes(data.get("outcome")),
+        duration=int(data["duration"]) if data.get("duration") is not None else None,
     )
 
 

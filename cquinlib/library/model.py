@@ -73,6 +73,7 @@ class NationalGoal:
     payment_scale: Optional[AnyScale] = None
     note: str = ""  # a caution, such as sources that disagree
     source: str = ""
+    duration: Optional[int] = None  # financial years it runs for; None: one, as the format's v1 had it
 
     @property
     def anchor(self) -> str:
@@ -180,6 +181,7 @@ class Goal:
     topics: tuple[str, ...] = ()
     indicators: tuple[Indicator, ...] = ()
     outcomes: tuple[Outcome, ...] = ()
+    duration: Optional[int] = None  # financial years it runs for; None: its national goal's, else one
 
     @property
     def effective_weight(self) -> Optional[float]:

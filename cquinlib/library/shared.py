@@ -119,7 +119,8 @@ def _validate_year(source: YearSource, topics: Optional[frozenset[str]], out: li
                                   payment=str(goal.get("payment") or "").strip(),
                                   payment_scale=None if scale_problems else to_payment_scale(goal.get("payment_scale")),
                                   note=str(goal.get("note") or "").strip(),
-                                  source=str(goal.get("source") or "").strip()))
+                                  source=str(goal.get("source") or "").strip(),
+                                  duration=_duration(goal.get("duration"))))
     out.extend(to_diagnostics(file, findings))
     if not isinstance(data, dict):
         return None
@@ -150,3 +151,8 @@ def _strings(value: Any) -> tuple[str, ...]:
     """A list of strings as a tuple, ignoring anything else."""
     return tuple(str(v) for v in value) if isinstance(value, list) else ()
 
+
+
+def _duration(value: Any) -> Optional[int]:
+    """A national goal's duration in financial years when it is a whole number (a bad one is reported)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1 else None

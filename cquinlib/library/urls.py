@@ -35,6 +35,11 @@ SCHEME_TEMPLATES = (("/downloads/cquin-scheme-template.xlsx", "Spreadsheet templ
                     ("/downloads/cquin-scheme-template.csv", "Spreadsheet template (CSV)"),
                     ("/scheme-template.yaml", "YAML template"))
 STATIC = "/static/"
+DATA = "/data/"
+COMPARE = "/compare/"
+SCHEMES_CSV = "/downloads/schemes.csv"
+INDICATORS_CSV = "/downloads/indicators.csv"
+SCHEMES_JSON = "/downloads/schemes.json"
 MAX_SLUG = 80  # characters of a slug made from a name, before its digest
 
 
@@ -120,8 +125,8 @@ def national_goal_anchor(year: str, goal_id: str) -> str:
 
 
 def national_goal_url(year: str, goal_id: str) -> str:
-    """Where a national goal is described."""
-    return f"{NATIONAL_GOALS}#{national_goal_anchor(year, goal_id)}"
+    """A national goal's own page: its description and how every scheme that adopted it set it."""
+    return f"{NATIONAL_GOALS}{year}/{goal_id}/"
 
 
 def content_page_url(parts: tuple[str, ...]) -> str:

@@ -8,14 +8,16 @@ sitemap lists the planned pages themselves.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, NamedTuple, Optional
+from typing import Mapping, NamedTuple, Optional, Sequence
 
 from ..format.spec import PROVIDER_TYPES
 from ..library import urls
 from ..library.cards import SchemeCard
 from ..library.catalog import Catalog, GoalEntry, Provider, TopicPage, news_of
+from ..library.indicators import IndicatorRow
 from ..library.model import Topic
 from . import charts
+from .comparisons import RowIndex, data_files, national_goal_pages, topic_inputs
 from .content import Content, Page
 from .inputs import Input, Names, Shown, WholeScheme
 from .news import feed_inputs, whats_new_inputs
@@ -73,9 +75,10 @@ class PageLink(NamedTuple):
     url: str
 
 
-def plan_site(catalog: Catalog, content: Content,
-              related: Optional[Mapping[str, tuple[str, ...]]] = None) -> list[PageSpec]:
-    """Every page the site has, in a stable order; related: similar schemes' ids by scheme id."""
+def plan_site(catalog: Catalog, content: Content, related: Optional[Mapping[str, tuple[str, ...]]] = None,
+              table: Sequence[IndicatorRow] = ()) -> list[PageSpec]:
+    """Every page the site has, in a stable order; related: similar schemes' ids by scheme id; table: the
+    indicator table every comparison is cut from."""
     names = Names.of(catalog.years, catalog.regions.values())
     specs = [home_page(catalog, names), years_page(catalog), regions_page(catalog), types_page(catalog),
              providers_page(catalog), goals_page(catalog, names), national_goals_page(catalog),
@@ -86,8 +89,12 @@ def plan_site(catalog: Catalog, content: Content,
     specs += [region_page(catalog, slug, names) for slug in catalog.regions]
     specs += [type_page(catalog, t, names) for t in PROVIDER_TYPES]
     specs += [provider_page(p, names) for p in catalog.providers]
-    specs += [topic_page(t, page, catalog.topic_pages[t.slug], names)
+    index = RowIndex(table)
+    specs += [topic_page(t, page, catalog.topic_pages[t.slug], names, topic_inputs(t, page, table, index))
               for t in catalog.topics.values() for page in catalog.topic_pages[t.slug]]
+    specs += [PageSpec(url, "national_goal.html", inputs) for url, inputs in national_goal_pages(catalog, table)]
+    specs += [PageSpec(urls.DATA, "data.html", {"files": Shown(data_files(table, catalog))}),
+              PageSpec(urls.COMPARE, "compare.html", in_sitemap=False)]
     specs += scheme_pages(catalog, related or {}, names)
     specs += [submit_page(p, catalog, content) if p.url == urls.SUBMIT else content_page(p) for p in content.pages]
     specs.append(PageSpec(urls.WHATS_NEW, "whats_new.html", whats_new_inputs(catalog, names)))
@@ -154,8 +161,11 @@ def goals_page(catalog: Catalog, names: Names) -> PageSpec:
                                      else GoalLink(e.name, None, len(e.uses)) for e in entries))
                       for domain, entries in catalog.goals_by_domain.items())
     untopical = catalog.untopical_goals
+    index = tuple(sorted(((t.name, f"topic-{t.slug}", len(links), sum(e.uses for e in links))
+                          for t, links in by_topic), key=lambda item: (item[0].casefold(), item[1])))
     return PageSpec(urls.GOALS, "goals.html", {
         "by_topic": Shown(by_topic), "by_domain": Shown(by_domain), "untopical": Shown(untopical),
+        "topic_index": Shown(index),
         "names": Shown(names.for_cards(u.scheme for e in untopical for u in e.uses)),
         "charts": Shown(charts.goal_charts(catalog.goals_by_domain, catalog.goals_by_topic, catalog.topics))})
 
@@ -197,12 +207,13 @@ def provider_page(provider: Provider, names: Names) -> PageSpec:
                                                     "names": Shown(names.for_cards(provider.schemes))})
 
 
-def topic_page(topic: Topic, page: TopicPage, pages: tuple[TopicPage, ...], names: Names) -> PageSpec:
-    """One page of a topic's goals, with the schemes that used each."""
+def topic_page(topic: Topic, page: TopicPage, pages: tuple[TopicPage, ...], names: Names,
+               comparison: Mapping[str, Input]) -> PageSpec:
+    """One page of a topic's goals: every indicator of the schemes that used each, compared."""
     cards = [u.scheme for section in page.sections for u in section.uses]
     return PageSpec(page.url, "topic.html", {
         "topic": Shown(topic), "page": Shown(page), "pages": Shown(tuple(PageLink(p.number, p.url) for p in pages)),
-        "names": Shown(names.for_cards(cards))})
+        "names": Shown(names.for_cards(cards)), **comparison})
 
 
 def scheme_pages(catalog: Catalog, related: Mapping[str, tuple[str, ...]], names: Names) -> list[PageSpec]:
@@ -214,7 +225,7 @@ def scheme_pages(catalog: Catalog, related: Mapping[str, tuple[str, ...]], names
     listed = {s.id: s for s in catalog.listed}
     years = {y.slug: Shown(y) for y in catalog.years}
     regions = {slug: Shown(r) for slug, r in catalog.regions.items()}
-    shared_names, has_page, no_page = Shown(names), Shown(True), Shown(False)
+    shared_names = Shown(names)
     topic_sets: dict[tuple[str, ...], Shown] = {}
     pages = []
     for card in sorted(catalog.built, key=lambda c: c.url):
@@ -226,7 +237,7 @@ def scheme_pages(catalog: Catalog, related: Mapping[str, tuple[str, ...]], names
         pages.append(PageSpec(card.url, "scheme.html", {
             "scheme": WholeScheme(card.id), "year": years[card.year], "region": regions[card.region],
             "topics": topics, "related": Shown(near), "names": shared_names,
-            "provider_has_page": has_page if catalog.named_provider_has_page(card.provider_name) else no_page},
+            "provider_years": Shown(catalog.provider_years(card))},
             src_path=card.src_path, in_sitemap=card.listed, lastmod=_lastmod(card)))
     return pages
 

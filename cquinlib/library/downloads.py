@@ -1,0 +1,228 @@
+"""The open data: schemes.csv, indicators.csv and schemes.json, each with its columns declared once.
+
+The declarations below write the files and document them (the /data/ page lists each column's name and meaning from
+here), so the documentation cannot drift from the files. Rows come from the indicator table and the built schemes;
+a draft never reaches them, and a contact never could: the model holds none.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict
+from typing import Any, Callable, Iterable, NamedTuple, Optional
+
+from . import urls
+from .indicators import IndicatorRow, scheme_rows
+from .model import Milestone, Scheme, Year
+
+Address = Callable[[str], str]  # a site URL ('/schemes/...') as the downloads give it (the full address)
+
+
+class Column(NamedTuple):
+    """One column of a CSV download: its header, what it holds, and how a row gives it."""
+
+    name: str
+    description: str
+    value: Callable[[Any, Address], str]
+
+
+class Download(NamedTuple):
+    """A file of the open data: its URL, its title, what one row is, and its columns (none for JSON)."""
+
+    url: str
+    title: str
+    row: str
+    columns: tuple[Column, ...]
+
+
+def _number(value: Optional[float]) -> str:
+    """A figure as the CSV writes it: '' when absent, no trailing '.0', never in exponent form."""
+    if value is None:
+        return ""
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return text if text != "-0" else "0"
+
+
+def _flag(value: bool) -> str:
+    """true or false."""
+    return "true" if value else "false"
+
+
+def _milestones(items: tuple[Milestone, ...]) -> str:
+    """Milestones as 'period: value (payment%)', separated by '; '."""
+    parts = []
+    for m in items:
+        text = ": ".join(p for p in (m.period, m.value) if p)
+        parts.append(f"{text} ({_number(m.payment)}%)" if m.payment is not None else text)
+    return "; ".join(parts)
+
+
+INDICATOR_COLUMNS: tuple[Column, ...] = (
+    Column("scheme_id", "The scheme's identity, YEAR/REGION/SLUG (its file's place in the library).",
+           lambda r, a: r.scheme_id),
+    Column("scheme_url", "The scheme's page.", lambda r, a: a(r.scheme_url)),
+    Column("scheme_title", "The scheme's title.", lambda r, a: r.scheme_title),
+    Column("provider", "The provider's name as this scheme gives it.", lambda r, a: r.provider),
+    Column("provider_code", "The provider's organisation code, where the scheme gives one.",
+           lambda r, a: r.provider_code),
+    Column("provider_type", "The provider's type: " + ", ".join(("acute", "mental-health", "community", "ambulance",
+                                                                 "specialised", "learning-disability", "primary-care",
+                                                                 "other")) + ".", lambda r, a: r.provider_type),
+    Column("year", "The financial year, YYYY-YY.", lambda r, a: r.year),
+    Column("region", "The region's slug.", lambda r, a: r.region),
+    Column("framework", "cquin, or other for a quality incentive scheme that is not CQUIN.", lambda r, a: r.framework),
+    Column("illustrative", "true for a worked example, not a scheme that was agreed.",
+           lambda r, a: _flag(r.illustrative)),
+    Column("goal_number", "The goal's number in its scheme.", lambda r, a: r.goal_number),
+    Column("goal_name", "The goal's name as the scheme gives it.", lambda r, a: r.goal_name),
+    Column("domain", "The quality domain: safety, effectiveness, patient-experience or innovation; empty when not "
+                     "given.", lambda r, a: r.domain),
+    Column("national_goal", "The id of the national goal the goal adopts (in its year); empty for a local goal.",
+           lambda r, a: r.national),
+    Column("topics", "The goal's topic slugs, separated by spaces.", lambda r, a: " ".join(r.topics)),
+    Column("indicator_number", "The indicator's number; empty on the row of a goal without indicators.",
+           lambda r, a: r.indicator_number),
+    Column("indicator_name", "The indicator's name; empty on the row of a goal without indicators.",
+           lambda r, a: r.indicator_name),
+    Column("weight_percent", "The indicator's weight as a % of the scheme's CQUIN value (the goal's, on a goal's "
+                             "row); empty when not given.", lambda r, a: _number(r.weight)),
+    Column("value_pounds", "The weight in pounds: the scheme's value (contract value times its CQUIN %) times the "
+                           "weight; empty when either is not given.", lambda r, a: _number(r.value)),
+    Column("baseline", "The baseline, as written.", lambda r, a: r.baseline),
+    Column("baseline_period", "The period of the baseline.", lambda r, a: r.baseline_period),
+    Column("target", "The target (the payment threshold), as written.", lambda r, a: r.target),
+    Column("target_period", "The period of the target.", lambda r, a: r.target_period),
+    Column("scale_min_percent", "Sliding scale: the achievement (%) below which nothing is paid.",
+           lambda r, a: _number(r.scale_min)),
+    Column("scale_max_percent", "Sliding scale: the achievement (%) at and above which all is paid.",
+           lambda r, a: _number(r.scale_max)),
+    Column("scale_steps", "Stepped scale: each step as 'from N%' (inclusive) or 'above N%' with the share of the value "
+                          "it pays, separated by '; '.", lambda r, a: r.scale_steps),
+    Column("milestones", "In-year milestones as 'period: value (payment %)', separated by '; '.",
+           lambda r, a: _milestones(r.milestones)),
+    Column("duration_years", "The financial years the goal runs for, where given (its own or its national goal's).",
+           lambda r, a: "" if r.duration is None else str(r.duration)),
+)
+
+
+class SchemeLine(NamedTuple):
+    """What schemes.csv shows of one scheme."""
+
+    scheme: Scheme
+    rows: tuple[IndicatorRow, ...]
+
+
+SCHEME_COLUMNS: tuple[Column, ...] = (
+    Column("scheme_id", "The scheme's identity, YEAR/REGION/SLUG.", lambda s, a: s.scheme.id),
+    Column("scheme_url", "The scheme's page.", lambda s, a: a(s.scheme.url)),
+    Column("title", "The scheme's title.", lambda s, a: s.scheme.title),
+    Column("provider", "The provider's name.", lambda s, a: s.scheme.provider_name),
+    Column("provider_code", "The provider's organisation code, where given.", lambda s, a: s.scheme.provider_code),
+    Column("provider_type", "The provider's type (as in indicators.csv).", lambda s, a: s.scheme.provider_type),
+    Column("year", "The financial year, YYYY-YY.", lambda s, a: s.scheme.year),
+    Column("region", "The region's slug.", lambda s, a: s.scheme.region),
+    Column("framework", "cquin or other.", lambda s, a: s.scheme.framework),
+    Column("illustrative", "true for a worked example.", lambda s, a: _flag(s.scheme.illustrative)),
+    Column("commissioners", "The commissioners' names, separated by '; '.",
+           lambda s, a: "; ".join(c.name for c in s.scheme.commissioners)),
+    Column("submitted", "The date the scheme was submitted, YYYY-MM-DD, where given.",
+           lambda s, a: s.scheme.submitted.isoformat() if s.scheme.submitted else ""),
+    Column("updated", "The date it was last updated, where given.",
+           lambda s, a: s.scheme.updated.isoformat() if s.scheme.updated else ""),
+    Column("source", "Where the scheme was published, for a real scheme.", lambda s, a: s.scheme.source),
+    Column("contract_value_pounds", "The contract's value in pounds, where given.",
+           lambda s, a: _number(s.scheme.contract_value)),
+    Column("cquin_percent", "The CQUIN % of the contract value: the scheme's own, else its year's.",
+           lambda s, a: _number(s.scheme.effective_percent)),
+    Column("value_pounds", "The scheme's CQUIN value in pounds (contract value times CQUIN %).",
+           lambda s, a: _number(s.scheme.value)),
+    Column("goals", "How many goals it has.", lambda s, a: str(len(s.scheme.goals))),
+    Column("indicators", "How many indicators its goals have.",
+           lambda s, a: str(sum(len(g.indicators) for g in s.scheme.goals))),
+    Column("national_goals", "The ids of the national goals it adopts, separated by spaces.",
+           lambda s, a: " ".join(dict.fromkeys(g.national for g in s.scheme.goals if g.national))),
+)
+
+SCHEMES_CSV = Download(urls.SCHEMES_CSV, "Schemes (CSV)", "one published scheme", SCHEME_COLUMNS)
+INDICATORS_CSV = Download(urls.INDICATORS_CSV, "Indicators (CSV)",
+                          "one indicator of a published scheme, or a goal of one that has no indicators",
+                          INDICATOR_COLUMNS)
+SCHEMES_JSON = Download(urls.SCHEMES_JSON, "Schemes (JSON)",
+                        "one published or withdrawn scheme, whole, with its status", ())
+DOWNLOADS = (SCHEMES_CSV, INDICATORS_CSV, SCHEMES_JSON)
+
+
+class SchemeData(NamedTuple):
+    """All the open data of one built scheme, made once from its full model (a build keeps these between runs, so
+    an edit makes only its own scheme's again): its rows of the indicator table, its lines of both CSV files
+    (each line a tuple of cells) and its JSON record as text."""
+
+    id: str
+    status: str
+    rows: tuple[IndicatorRow, ...]
+    scheme_line: tuple[str, ...]
+    indicator_lines: tuple[tuple[str, ...], ...]
+    record: str
+
+
+def scheme_data(scheme: Scheme, year: Optional[Year], address: Address) -> SchemeData:
+    """One scheme's open data."""
+    rows = scheme_rows(scheme, year)
+    line = SchemeLine(scheme, rows)
+    return SchemeData(scheme.id, scheme.status, rows, tuple(c.value(line, address) for c in SCHEME_COLUMNS),
+                      tuple(tuple(c.value(r, address) for c in INDICATOR_COLUMNS) for r in rows),
+                      json.dumps(scheme_record(scheme, address), indent=1, sort_keys=True, ensure_ascii=False))
+
+
+def library_data(schemes: Iterable[Scheme], years: Iterable[Year], address: Address) -> tuple[SchemeData, ...]:
+    """The open data of every built scheme (drafts are dropped here whatever is passed), by scheme id."""
+    by_slug = {y.slug: y for y in years}
+    built = sorted((s for s in schemes if s.status != "draft"), key=lambda s: s.id)
+    return tuple(scheme_data(s, by_slug.get(s.year), address) for s in built)
+
+
+def download_files(data: Iterable[SchemeData]) -> dict[str, bytes]:
+    """The three downloads by URL: the CSV files of published schemes, the JSON of published and withdrawn ones
+    (drafts never: none has data made), each in scheme id order."""
+    built = sorted((d for d in data if d.status != "draft"), key=lambda d: d.id)
+    listed = [d for d in built if d.status == "published"]
+    records = ",\n".join(d.record for d in built)
+    text = ('{"format": "cquin-library-schemes", "version": 1, "schemes": [\n' + records + "\n]}\n"
+            if records else '{"format": "cquin-library-schemes", "version": 1, "schemes": []}\n')
+    return {urls.SCHEMES_CSV: csv_lines(SCHEME_COLUMNS, [d.scheme_line for d in listed]),
+            urls.INDICATORS_CSV: csv_lines(INDICATOR_COLUMNS, [line for d in listed for line in d.indicator_lines]),
+            urls.SCHEMES_JSON: text.encode("utf-8")}
+
+
+def csv_lines(columns: tuple[Column, ...], lines: Iterable[tuple[str, ...]]) -> bytes:
+    """A CSV file of lines already cut into cells, under a header of the columns' names (RFC 4180: CRLF)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([c.name for c in columns])
+    writer.writerows(lines)
+    return out.getvalue().encode("utf-8")
+
+
+def scheme_record(scheme: Scheme, address: Address) -> dict[str, Any]:
+    """A scheme whole as the JSON gives it: every field of the model, dates as text, its page and its
+    attachments' addresses rather than paths on the builder's disk."""
+    record = asdict(scheme)
+    del record["src_path"]
+    record["id"], record["url"] = scheme.id, address(scheme.url)
+    record["value"], record["effective_percent"] = scheme.value, scheme.effective_percent
+    record["attachments"] = [{"file": a.file, "title": a.title, "size": a.size,
+                              "url": address(scheme.attachment_url(a))} for a in scheme.attachments]
+    return _plain(record)
+
+
+def _plain(value: Any) -> Any:
+    """Dates as ISO text, tuples as lists, all the way down."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value

@@ -1,0 +1,101 @@
+"""The pages that compare schemes, all cut from the one indicator table: a topic's comparison, a national goal's
+page, the open data page and the side-by-side comparison.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, NamedTuple, Optional, Sequence
+
+from ..library import urls
+from ..library.catalog import Catalog, Heading, TopicPage
+from ..library.downloads import DOWNLOADS
+from ..library.indicators import (IndicatorRow, TargetSummary, listed_rows, national_rows, target_summary,
+                                  topic_rows)
+from ..library.model import Topic, Year
+from .inputs import Shown
+
+
+class ComparedGoal(NamedTuple):
+    """One goal of a topic's comparison on one page: its heading, its other spellings, and its rows there."""
+
+    entry: Heading
+    continued: bool
+    spellings: tuple[str, ...]
+    rows: tuple[IndicatorRow, ...]
+
+
+class DataFile(NamedTuple):
+    """What the data page says of one download: where, what, what one row is, how many rows, and its columns."""
+
+    url: str
+    title: str
+    row: str
+    count: int
+    columns: tuple[tuple[str, str], ...]
+
+
+class RowIndex:
+    """The table's listed rows by (scheme id, goal number), so a page's goal uses find their rows at once."""
+
+    def __init__(self, rows: Iterable[IndicatorRow]) -> None:
+        """Index the rows of published schemes."""
+        self.by_goal: dict[tuple[str, str], list[IndicatorRow]] = {}
+        for row in listed_rows(rows):
+            self.by_goal.setdefault((row.scheme_id, row.goal_number), []).append(row)
+
+    def rows(self, scheme_id: str, goal_number: str) -> tuple[IndicatorRow, ...]:
+        """A goal's rows, indicator by indicator."""
+        return tuple(self.by_goal.get((scheme_id, goal_number), ()))
+
+
+def topic_comparison(page: TopicPage, index: RowIndex) -> tuple[ComparedGoal, ...]:
+    """A topic page's goals with every indicator of every use it shows, spellings of a name together."""
+    found = []
+    for section in page.sections:
+        rows = tuple(r for u in section.uses for r in index.rows(u.scheme.id, u.goal.number))
+        spellings = tuple(sorted({u.goal.name for u in section.uses} - {section.entry.name}))
+        found.append(ComparedGoal(section.entry, section.continued, spellings, rows))
+    return tuple(found)
+
+
+def topic_inputs(topic: Topic, page: TopicPage, table: Sequence[IndicatorRow],
+                 index: RowIndex) -> dict[str, Shown]:
+    """What a topic page adds for its comparison: its goals' rows, and on its first page the targets' summary."""
+    summary: Optional[TargetSummary] = target_summary(topic_rows(table, topic.slug)) if page.number == 1 else None
+    return {"compared": Shown(topic_comparison(page, index)), "summary": Shown(summary)}
+
+
+def national_goal_pages(catalog: Catalog, table: Sequence[IndicatorRow]) -> list[tuple[str, dict[str, Shown]]]:
+    """Each national goal's page: its URL and inputs (the goal, its year, its topics, every adopting scheme's rows
+    and a summary of their targets)."""
+    pages = []
+    for year in catalog.years:
+        for goal in year.national_goals:
+            rows = national_rows(table, year.slug, goal.id)
+            topics = {t: catalog.topics[t] for t in goal.topics if t in catalog.topics}
+            pages.append((urls.national_goal_url(year.slug, goal.id), {
+                "goal": Shown(goal), "year": Shown(_year_only(year)), "topics": Shown(topics),
+                "rows": Shown(rows), "summary": Shown(target_summary(rows)),
+                "regions": Shown({r.region: catalog.regions[r.region].name for r in rows})}))
+    return pages
+
+
+def data_files(table: Sequence[IndicatorRow], catalog: Catalog) -> tuple[DataFile, ...]:
+    """The downloads as the data page documents them, columns from the declarations that write them."""
+    counts = {urls.SCHEMES_CSV: len(catalog.listed), urls.INDICATORS_CSV: len(listed_rows(table)),
+              urls.SCHEMES_JSON: len(catalog.built)}
+    return tuple(DataFile(d.url, d.title, d.row, counts[d.url], tuple((c.name, c.description) for c in d.columns))
+                 for d in DOWNLOADS)
+
+
+class YearHeading(NamedTuple):
+    """What a national goal's page shows of its year: the slug, label and page."""
+
+    slug: str
+    label: str
+    url: str
+
+
+def _year_only(year: Year) -> YearHeading:
+    """A year without its other national goals, so an edit to one goal leaves the others' pages alone."""
+    return YearHeading(year.slug, year.label, year.url)
