@@ -137,11 +137,11 @@ PAYMENT_SCALE = OneOf((SLIDING_SCALE, STEPPED_SCALE))
 # What a goal or indicator earned, where a source states it: one result, or one per period.
 OUTCOME_ENTRY = Mapping((
     Field("period", TEXT, description="The period the result is for, e.g. \"Q4\"; the whole scheme when absent."),
-    Field("result", Scalar("enum", OUTCOME_RESULTS)),
+    Field("result", Scalar("enum", OUTCOME_RESULTS), description="achieved, partly-achieved or not-achieved."),
     Field("available", POUNDS, description="Pounds at stake, as the source states it."),
     Field("earned", POUNDS, description="Pounds earned, as the source states it."),
     Field("withheld", POUNDS, description="Pounds lost or withheld, as the source states it."),
-    Field("note", TEXT),
+    Field("note", TEXT, description="Anything else the source says of the result."),
 ))
 OUTCOME = OneOf((OUTCOME_ENTRY, ListOf(OUTCOME_ENTRY, 1)))
 
@@ -232,7 +232,7 @@ NATIONAL_GOAL = Mapping((
     Field("settings", ListOf(Scalar("enum", PROVIDER_TYPES))),
     Field("target", TEXT),
     Field("payment", TEXT, description="How it was paid or what it was worth, as the source states it."),
-    Field("payment_scale", PAYMENT_SCALE),
+    Field("payment_scale", PAYMENT_SCALE, description="How achievement turned into payment: min and max, or steps."),
     Field("note", TEXT, description="A caution, such as sources that disagree, shown beside the goal."),
     Field("source", TEXT, description="The address of the source the goal rests on."),
     Field("topics", ListOf(SLUG)),
