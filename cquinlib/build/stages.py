@@ -10,6 +10,7 @@ from ..core.diagnostics import BuildFailed, Diagnostic, has_errors
 from ..core.digest import digest_bytes, tree_digest
 from ..core.parallel import iter_parallel
 from ..core.progress import Progress
+from ..exchange.publish import template_files
 from ..library.catalog import Catalog, catalog_from_cards
 from ..library.load import scan_library
 from ..library.urls import dest_rel
@@ -75,6 +76,8 @@ def _render_and_write(options: BuildOptions, code: str, fingerprint: str, manife
     specs = plan_site(catalog, content, search.related)
     search_todo, search_kept = _split_current([(f, f.url, f.key) for f in search.files], manifest, damaged)
     statics = static_outputs(catalog, content, options.templates_dir)
+    statics += [OutputFile(f.url, f.data) for f in template_files(library.regions, library.years, library.topics,
+                                                                   content.site.contact_email)]
     clashes = url_clashes(specs, statics + [OutputFile(f.url) for f in search.files])
     if clashes:
         raise BuildFailed(clashes)

@@ -25,6 +25,9 @@ SITEMAP = "/sitemap.xml"
 ROBOTS = "/robots.txt"
 NOT_FOUND = "/404.html"
 JSON_SCHEMA = "/scheme-format.schema.json"
+# The standard template as a spreadsheet and in its CSV form (made by the build, for contributors).
+TEMPLATE_XLSX = "/downloads/cquin-scheme-template.xlsx"
+TEMPLATE_CSV = "/downloads/cquin-scheme-template.csv"
 STATIC = "/static/"
 MAX_SLUG = 80  # characters of a slug made from a name, before its digest
 
