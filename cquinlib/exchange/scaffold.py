@@ -136,7 +136,7 @@ _INDICATOR = """
     milestones:                        # payment: % of this indicator's value
       - {period: Q2, value: "80%", payment: 25}
     partial_achievement: Rules for partial achievement, in words
-    payment_scale: {min: 60, max: 80}  # nothing below min %, all at max %""".lstrip("\n")
+    payment_scale: {min: 60, max: 80}  # nothing below min %, all at max %"""
 
 
 class _Writer:
