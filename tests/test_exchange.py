@@ -262,3 +262,29 @@ def test_the_published_templates_are_the_same_bytes_every_build(tmp_path: Path) 
     lists = book["Lists"]
     assert [c.value for c in lists["A"] if c.value][1:] == ["2010-11", "2019-20"]
     assert "box@example.org" in " ".join(str(c.value) for c in book["Instructions"]["A"])
+
+
+def test_a_build_that_changes_no_list_keeps_the_templates_without_making_them(tmp_path: Path,
+                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import cquinlib.exchange.publish as publish
+
+    write_library(tmp_path)
+    write_content(tmp_path)
+    assert build(tmp_path) == 0
+    made = (tmp_path / "site/downloads/cquin-scheme-template.xlsx").read_bytes()
+    scheme = tmp_path / "schemes/2010-11/london/example.yaml"
+    scheme.write_text(scheme.read_text(encoding="utf-8").replace("A *worked* example.", "Edited."), encoding="utf-8")
+
+    def refuse(*args: object) -> bytes:
+        """The workbook must not be made again."""
+        raise AssertionError("the template was made again")
+
+    monkeypatch.setattr(publish, "write_workbook", refuse)
+    assert build(tmp_path) == 0
+    assert (tmp_path / "site/downloads/cquin-scheme-template.xlsx").read_bytes() == made
+    monkeypatch.undo()
+    (tmp_path / "schemes/2011-12").mkdir()
+    (tmp_path / "schemes/2011-12/_year.yaml").write_text("cquin_percent: 1.5\n", encoding="utf-8")
+    assert build(tmp_path) == 0
+    book = load_workbook(tmp_path / "site/downloads/cquin-scheme-template.xlsx")
+    assert [c.value for c in book["Lists"]["A"] if c.value][1:] == ["2010-11", "2011-12", "2019-20"]

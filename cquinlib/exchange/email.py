@@ -12,11 +12,10 @@ MAX_BYTES = 30 * 1024 * 1024
 
 
 class Attached(NamedTuple):
-    """The attached template: its file name and bytes, and who sent it (for the editor's report only)."""
+    """The attached template: its file name and bytes."""
 
     name: str
     data: bytes
-    sender: str
 
 
 def attached_template(message: bytes) -> Attached:
@@ -35,7 +34,7 @@ def attached_template(message: bytes) -> Attached:
         base = PurePath(name.replace("\\", "/")).name
         if base.lower().endswith(TEMPLATE_SUFFIXES):
             payload = part.get_payload(decode=True)
-            found.append(Attached(base, payload if isinstance(payload, bytes) else b"", str(parsed.get("From", ""))))
+            found.append(Attached(base, payload if isinstance(payload, bytes) else b""))
         else:
             others.append(base)
     if len(found) == 1:

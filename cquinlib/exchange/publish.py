@@ -3,8 +3,9 @@ the library's own lists (open years, regions, topics, national goals), byte for 
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Sequence
+from typing import Any, Callable, NamedTuple, Sequence
 
+from ..core.digest import digest_bytes
 from ..format.spec import DOMAINS, FRAMEWORKS, PROVIDER_TYPES
 from ..library import urls
 from ..library.model import Region, Topic, Year
@@ -62,14 +63,30 @@ def instructions(email: str = "", lists: dict[str, list[str]] | None = None) -> 
     return lines
 
 
+class TemplateSource(NamedTuple):
+    """A template file to publish: its URL, the key of everything it is made from, and how to make it (only when
+    the key has changed: openpyxl is not even imported by a build that keeps the last build's template)."""
+
+    url: str
+    key: str
+    make: Callable[[], bytes]
+
+
+def template_sources(regions: Sequence[Region], years: Sequence[Year], topics: Sequence[Topic], email: str,
+                     code: str) -> list[TemplateSource]:
+    """The blank spreadsheet and its CSV form (the YAML template is content/files/scheme-template.yaml, written
+    by `python build.py new --template` from the generator `new` uses), keyed on the lists, mailbox and code."""
+    lists = template_lists(regions, years, topics)
+    key = digest_bytes(code, repr(lists), email)
+    tables = to_tables({}, {}, None)
+    return [TemplateSource(urls.TEMPLATE_XLSX, key, lambda: write_workbook(tables, lists, instructions(email, lists))),
+            TemplateSource(urls.TEMPLATE_CSV, key, lambda: write_csv(tables))]
+
+
 def template_files(regions: Sequence[Region], years: Sequence[Year], topics: Sequence[Topic],
                    email: str = "") -> list[Published]:
-    """The blank spreadsheet and its CSV form (the YAML template is content/files/scheme-template.yaml, written by
-    `python build.py new --template` from the generator `new` uses)."""
-    lists = template_lists(regions, years, topics)
-    tables = to_tables({}, {}, None)
-    return [Published(urls.TEMPLATE_XLSX, write_workbook(tables, lists, instructions(email, lists))),
-            Published(urls.TEMPLATE_CSV, write_csv(tables))]
+    """The blank templates' bytes."""
+    return [Published(t.url, t.make()) for t in template_sources(regions, years, topics, email, "")]
 
 
 def export_lists(validated: Any) -> dict[str, list[str]]:

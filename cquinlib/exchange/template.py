@@ -249,6 +249,7 @@ def read_details(grid: Grid, out: Imported) -> None:
         try:
             if key.startswith("@"):
                 out.placement[key[1:]] = (as_text(value) or "").strip()
+                out.cells[key[1:]] = grid.ref(r, 1)
             elif key in ("commissioners", "attachments"):
                 _read_pair(detail, value, second, grid.ref(r, 1), out)
             else:
