@@ -180,7 +180,12 @@ def test_problems_are_named_by_their_cells_and_nothing_is_written(tmp_path: Path
     assert main(["import", str(filled), "--schemes", str(library)]) == 1
     err = capsys.readouterr().err
     assert "Goals!D2: goal weighting: expected a number, got 'twenty'" in err
+    assert "goals[0].weight" not in err  # the cell's own problem says it; the weights' sum is not guessed at
     assert not (library / "2019-20/london").exists()
+    filled = _hand_filled(tmp_path / "fenmouth.xlsx", weight="twenty", domain="saftey")
+    assert main(["import", str(filled), "--schemes", str(library)]) == 1
+    err = capsys.readouterr().err  # every problem in one run: the unreadable cell and what validation finds
+    assert "Goals!D2: goal weighting: expected a number" in err and "Goals!F2: goals[0].domain: 'saftey'" in err
     filled = _hand_filled(tmp_path / "fenmouth.xlsx", domain="saftey")
     assert main(["import", str(filled), "--schemes", str(library), "--format", "json"]) == 1
     problems = json.loads(capsys.readouterr().out)

@@ -138,16 +138,18 @@ def run_import(args: argparse.Namespace) -> int:
     place["slug"] = place["slug"] or (slugify(str(provider.get("name"))) if provider.get("name") else "")
     scan = scan_library(args.schemes)
     opened = open_years(scan)
+    placed = True  # without a usable year, region and slug the scheme has no place to be checked in
     for key, valid in (("year", is_year_slug), ("region", is_slug), ("slug", is_slug)):
         if not valid(place[key]):
             hint = f" (the open years are {', '.join(opened) or 'none'})" if key == "year" else ""
             report.add(imported.cells.get(key, ""), key, f"{key} {place[key]!r} is not usable: give it in the "
                                                          f"template or with --{key}{hint}")
-    if report.errors():
-        return report.done(1)
-    if place["year"] not in opened:
+            placed = False
+    if placed and place["year"] not in opened:
         report.add(imported.cells.get("year", ""), "year", f"{place['year']} is not open in the library (the open "
                    f"years are {', '.join(opened) or 'none'}): open it with python build.py new-year {place['year']}")
+        placed = False
+    if not placed:
         return report.done(1)
     target = args.schemes / place["year"] / place["region"] / f"{place['slug']}.yaml"
     if target.exists():
@@ -157,6 +159,8 @@ def run_import(args: argparse.Namespace) -> int:
     data = {**imported.data, "status": "draft"}
     text = imported_yaml(data, origin, site_settings(args.content)[0])
     for diagnostic in _validated(text, target, place, scan):
+        if _within(diagnostic.field, imported.unreadable):
+            continue  # its cell's own problem says what is wrong with it
         report.add(_cell_for(diagnostic.field, imported.cells), diagnostic.field, diagnostic.message,
                    diagnostic.severity)
     if report.errors():
@@ -194,6 +198,11 @@ def _validated(text: str, target: Path, place: dict[str, str], scan: Any) -> lis
         out: list[Diagnostic] = []
         validate_scheme(source, shared.region_map, shared.topic_slugs, shared.year(place["year"]), out)
     return out
+
+
+def _within(field: str, fields: set[str]) -> bool:
+    """Whether a field is one of these or lies inside one of them."""
+    return any(field == f or field.startswith((f + ".", f + "[")) for f in fields)
 
 
 def _cell_for(field: str, cells: dict[str, str]) -> str:

@@ -14,7 +14,7 @@ Path = tuple[Any, ...]
 
 def from_grids(details_grid: Grid, goals_grid: Grid) -> Imported:
     """Read a filled template's two tables back into a scheme's data."""
-    out = Imported({}, {}, {}, [], [])
+    out = Imported({}, {}, {}, [], [], set())
     read_details(details_grid, out)
     read_goals(goals_grid, out)
     return out
@@ -112,6 +112,8 @@ def _fill(target: dict[str, Any], where: Path, level: str, filled: dict[int, Col
             value = read_value(cell, scalar_at(LEVELS[level], column.path))
         except Unreadable as problem:
             out.problems.append(CellProblem(grid.ref(r, c), column.label, str(problem)))
+            out.cells[format_field(where + column.path)] = grid.ref(r, c)
+            out.unreadable.add(format_field(where + column.path))
             continue
         if value is None or value == []:
             continue

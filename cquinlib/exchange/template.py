@@ -111,6 +111,7 @@ class Imported(NamedTuple):
     cells: dict[str, str]
     problems: list[CellProblem]
     warnings: list[CellProblem]
+    unreadable: set[str]  # fields whose cells could not be read, left out of data (their problems say why)
 
 
 def details() -> tuple[Detail, ...]:
@@ -257,6 +258,8 @@ def read_details(grid: Grid, out: Imported) -> None:
                 out.cells[format_field(detail.path)] = grid.ref(r, 1)
         except Unreadable as problem:
             out.problems.append(CellProblem(grid.ref(r, 1), normal(detail.label), str(problem)))
+            out.cells[format_field(detail.path)] = grid.ref(r, 1)
+            out.unreadable.add(format_field(detail.path))
 
 
 def _read_pair(detail: Detail, value: Cell, second: Cell, ref: str, out: Imported) -> None:

@@ -93,7 +93,10 @@ def _validation(sheet: Any, rule: Any, where: str) -> None:
 
 
 def _put(cell: Any, value: Any) -> None:
-    """Write a value typed: text always as text (never a formula, whatever it starts with), dates as dates."""
+    """Write a value typed: text always as text (never a formula, whatever it starts with), dates as dates, and
+    true/false as the words its list offers (a spreadsheet's TRUE would not match that list)."""
+    if isinstance(value, bool):
+        value = "true" if value else "false"
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
