@@ -293,3 +293,26 @@ def test_a_build_that_changes_no_list_keeps_the_templates_without_making_them(tm
     assert build(tmp_path) == 0
     book = load_workbook(tmp_path / "site/downloads/cquin-scheme-template.xlsx")
     assert [c.value for c in book["Lists"]["A"] if c.value][1:] == ["2010-11", "2011-12", "2019-20"]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed: apt-get install "
+                                                            "libreoffice-calc-nogui to check a real program's saving")
+def test_a_workbook_saved_again_by_a_spreadsheet_program_imports_the_same(tmp_path: Path) -> None:
+    import subprocess
+
+    validated = validate_library(scan_library(BUNDLED))
+    percents = {y.slug: y.cquin_percent for y in validated.years}
+    chosen = [(p, d) for p, d in _bundled() if d.get("contact") or any(
+        i.get("milestones") for g in d["goals"] for i in g.get("indicators") or [])][:4]
+    assert chosen
+    (tmp_path / "in").mkdir()
+    for n, (path, data) in enumerate(chosen):
+        tables = to_tables(data, {"year": path.parts[-3], "region": path.parts[-2], "slug": path.stem},
+                           percents[path.parts[-3]])
+        (tmp_path / "in" / f"s{n}.xlsx").write_bytes(write_workbook(tables, {"Years": list(percents)}, ["x"]))
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to",
+                    "xlsx", "--outdir", str(tmp_path / "out"), *sorted(str(p) for p in (tmp_path / "in").iterdir())],
+                   check=True, capture_output=True, timeout=300)
+    for n, (path, data) in enumerate(chosen):
+        imported = from_grids(*read_workbook((tmp_path / "out" / f"s{n}.xlsx").read_bytes()))
+        assert imported.problems == [] and imported.data == {k: v for k, v in data.items() if k != "status"}, path

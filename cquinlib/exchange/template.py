@@ -46,7 +46,7 @@ DETAILS = (
     Detail("Provider code", ("provider", "code"), "Optional organisation code."),
     Detail("Commissioner", ("commissioners",), "Required, one row each: name, and code in the next column."),
     Detail("Framework", ("framework",), "cquin (the default) or other."),
-    Detail("Illustrative", ("illustrative",), "TRUE only for a worked example that was never agreed."),
+    Detail("Illustrative", ("illustrative",), "true only for a worked example that was never agreed."),
     Detail("Submitted", ("submitted",), "Date submitted to the library."),
     Detail("Updated", ("updated",), "Date of the last change."),
     Detail("Source", ("source",), "Where the scheme was published."),

@@ -53,6 +53,8 @@ def write_workbook(tables: Tables, lists: Mapping[str, Iterable[str]], instructi
             cell.alignment = wrap
             if r == 0 or c == 0:
                 cell.font = bold
+            elif "£" in str(row[0]) and isinstance(value, (int, float)):
+                cell.number_format = "£#,##0"
         target = DETAIL_LISTS.get(row[0])
         if target in ranges:
             _validation(details, DataValidation(type="list", formula1=ranges[target], allow_blank=True), f"B{r + 1}")
@@ -82,7 +84,29 @@ def write_workbook(tables: Tables, lists: Mapping[str, Iterable[str]], instructi
         if r == 0:
             cell.font = Font(bold=True, size=14)
     listed.sheet_state = "hidden"
+    for sheet in (details, goals, helper):
+        sheet.page_setup.orientation = "landscape"
+        _row_heights(sheet)
+    for sheet in (details, helper):
+        # Printed, these are as wide as a landscape page, however many pages long; the goals sheet is too wide
+        # to shrink, so it prints across pages with its header row on each.
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    goals.print_title_rows = "1:1"
     return _saved(book)
+
+
+def _row_heights(sheet: Any) -> None:
+    """Rows tall enough for their wrapped text (programs do not all measure it on opening), at most 12 lines."""
+    for row in sheet.iter_rows():
+        lines = 1
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value:
+                width = sheet.column_dimensions[cell.column_letter].width or 10
+                per_line = max(1, int(width * 1.15))
+                lines = max(lines, sum(len(part) // per_line + 1 for part in cell.value.split("\n")))
+        if lines > 1:
+            sheet.row_dimensions[row[0].row].height = 15 * min(lines, 12)
 
 
 def _validation(sheet: Any, rule: Any, where: str) -> None:
