@@ -42,8 +42,8 @@ def instructions(email: str = "", lists: dict[str, list[str]] | None = None) -> 
         "Goals sheet: a row for each goal, with its number and name; its indicators follow, one a row (the "
         "first may share the goal's row). Leave the goal's cells blank on its further indicators' rows, or repeat "
         "them as they are. Blank rows between goals are fine.",
-        "An indicator's first milestone goes on its own row; each further milestone on a row of its own below it, "
-        "with only the milestone cells filled.",
+        "An indicator's first milestone goes on the indicator's row; each further milestone on a row of its own "
+        "below it, with only the milestone cells filled.",
         "Weightings are % of the whole scheme's CQUIN value: 25, or 25% in a cell formatted as a percentage. "
         "Goal weightings add up to 100, and a goal's weighting equals the sum of its indicators'.",
         "Expected financial value is worked out from the contract value, the CQUIN percentage and the weighting: "

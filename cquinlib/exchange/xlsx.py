@@ -77,7 +77,7 @@ def write_workbook(tables: Tables, lists: Mapping[str, Iterable[str]], instructi
             _validation(goals, DataValidation(type="list", formula1=ranges[target], allow_blank=True),
                         f"{letter}2:{letter}{FILLED_ROWS}")
     goals.freeze_panes = "B2"
-    helper.column_dimensions["A"].width = 110
+    helper.column_dimensions["A"].width = 100
     for r, line in enumerate(instructions):
         cell = helper.cell(r + 1, 1, line)
         cell.alignment = Alignment(wrap_text=True)
@@ -103,7 +103,7 @@ def _row_heights(sheet: Any) -> None:
         for cell in row:
             if isinstance(cell.value, str) and cell.value:
                 width = sheet.column_dimensions[cell.column_letter].width or 10
-                per_line = max(1, int(width * 1.15))
+                per_line = max(1, int(width * 0.9))  # a column's width is about that many average characters
                 lines = max(lines, sum(len(part) // per_line + 1 for part in cell.value.split("\n")))
         if lines > 1:
             sheet.row_dimensions[row[0].row].height = 15 * min(lines, 12)
