@@ -33,7 +33,7 @@ THIRD_PARTY_HOMES = {
 }
 
 MAX_LINES = 400
-HEAVY = ("jinja2", "whoosh", "numpy", "cmarkgfm", "nh3")
+HEAVY = ("jinja2", "whoosh", "numpy", "cmarkgfm", "nh3", "openpyxl")
 
 
 class Import(NamedTuple):
