@@ -80,7 +80,8 @@ def test_the_commands_round_trip_a_bundled_scheme(tmp_path: Path, form: str, cap
     scheme = "2019-20/north-west/merrowdale-acute"  # attachments, milestones, a payment scale, a contact
     original = library / f"{scheme}.yaml"
     exported = tmp_path / f"merrowdale.{'csv' if form == 'csv' else 'xlsx'}"
-    assert main(["export", scheme, "--format", exported.suffix[1:], "-o", str(exported), "--schemes", str(library)]) == 0
+    form_args = ["--format", exported.suffix[1:], "-o", str(exported), "--schemes", str(library)]
+    assert main(["export", scheme, *form_args]) == 0
     before = yaml.safe_load(original.read_text(encoding="utf-8"))
     original.unlink()
     source = exported
@@ -102,7 +103,8 @@ def test_export_yaml_copies_the_file_and_refuses_what_is_not_a_scheme(tmp_path: 
                                                                       capsys: pytest.CaptureFixture) -> None:
     library = write_library(tmp_path)
     out = tmp_path / "x.yaml"
-    assert main(["export", "2010-11/london/example", "--format", "yaml", "-o", str(out), "--schemes", str(library)]) == 0
+    assert main(["export", "2010-11/london/example", "--format", "yaml", "-o", str(out),
+                 "--schemes", str(library)]) == 0
     assert out.read_bytes() == (library / "2010-11/london/example.yaml").read_bytes()
     assert main(["export", "2010-11/london/nothing", "-o", str(out), "--schemes", str(library)]) == 1
     assert "not a valid scheme" in capsys.readouterr().err
@@ -257,20 +259,22 @@ def test_the_published_templates_are_the_same_bytes_every_build(tmp_path: Path) 
     shutil.copytree(tmp_path / "a", tmp_path / "b")
     assert build(tmp_path / "a") == 0 and build(tmp_path / "b") == 0
     for name in ("cquin-scheme-template.xlsx", "cquin-scheme-template.csv"):
-        assert (tmp_path / "a/site/downloads" / name).read_bytes() == (tmp_path / "b/site/downloads" / name).read_bytes()
+        first_build, second_build = (tmp_path / f"{side}/site/downloads" / name for side in "ab")
+        assert first_build.read_bytes() == second_build.read_bytes()
     book = load_workbook(tmp_path / "a/site/downloads/cquin-scheme-template.xlsx")
     assert book.sheetnames == ["Scheme", "Goals", "Instructions", "Lists"]
     assert [c.value for c in book["Goals"][1]][:4] == ["Goal number", "Goal name", "Goal description",
                                                        "Goal weighting (% of CQUIN scheme)"]
-    rules = {str(r.sqref): r.formula1 for sheet in ("Scheme", "Goals") for r in book[sheet].data_validations.dataValidation}
+    rules = {str(r.sqref): r.formula1 for sheet in ("Scheme", "Goals")
+             for r in book[sheet].data_validations.dataValidation}
     assert "Lists!$A$2:$A$3" in rules.values()  # the open years
     lists = book["Lists"]
     assert [c.value for c in lists["A"] if c.value][1:] == ["2010-11", "2019-20"]
     assert "box@example.org" in " ".join(str(c.value) for c in book["Instructions"]["A"])
 
 
-def test_a_build_that_changes_no_list_keeps_the_templates_without_making_them(tmp_path: Path,
-                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_build_that_changes_no_list_keeps_the_templates_without_making_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import cquinlib.exchange.publish as publish
 
     write_library(tmp_path)

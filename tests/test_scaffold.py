@@ -48,7 +48,8 @@ def test_new_refuses_a_year_that_is_not_open_and_an_unknown_region(tmp_path: Pat
 
 def test_new_names_the_library_schema_at_the_site_address(tmp_path: Path) -> None:
     text = scheme_skeleton("2019-20", "https://library.example.org/cquin/")
-    assert text.startswith("# yaml-language-server: $schema=https://library.example.org/cquin/schema/library.schema.json")
+    schema = "https://library.example.org/cquin/schema/library.schema.json"
+    assert text.startswith(f"# yaml-language-server: $schema={schema}\n")
 
 
 def test_the_yaml_template_is_the_generator_s_and_passes_once_filled(tmp_path: Path,

@@ -193,7 +193,8 @@ def _validated(text: str, target: Path, place: dict[str, str], scan: Any) -> lis
         written.write_text(text, encoding="utf-8")
         data, problems = read_yaml(written)
         attachments = target.with_suffix("")
-        source = SchemeSource(place["year"], place["region"], place["slug"], SourceFile(written, data, tuple()),
+        parsed = SourceFile(written, data, tuple(problems))
+        source = SchemeSource(place["year"], place["region"], place["slug"], parsed,
                               attachments.resolve() if attachments.is_dir() else None)
         out: list[Diagnostic] = []
         validate_scheme(source, shared.region_map, shared.topic_slugs, shared.year(place["year"]), out)

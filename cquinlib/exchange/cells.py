@@ -97,7 +97,7 @@ def as_number(cell: Cell) -> Optional[float]:
     value = cell.value
     if cell.empty:
         return None
-    if isinstance(value, bool) or isinstance(value, (dt.date, dt.datetime)):
+    if isinstance(value, (bool, dt.date, dt.datetime)):
         raise Unreadable(f"expected a number, got {quote(as_text(cell))}")
     if isinstance(value, (int, float)):
         number = _tidy(value * 100) if cell.percent else value

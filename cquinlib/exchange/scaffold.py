@@ -100,7 +100,7 @@ def scheme_skeleton(year: str, site_url: str = "", email: str = "", provider: Op
     w.option(0, "summary", "|\n  What the scheme covers, and anything a reader should know.",
              "Optional, Markdown. A short account of the scheme.")
     w.key(0, "goals", None, "REQUIRED, at least one goal. Copy the goal block for each further goal.")
-    w.line(2, '- number: "1"' + ("" if blank else ""), "REQUIRED. Unique in the scheme, in quotes.")
+    w.line(2, '- number: "1"', "REQUIRED. Unique in the scheme, in quotes.")
     w.key(4, "name", value(None, '"Goal name"'), "REQUIRED. A short name for the goal.")
     w.option(4, "description", "What do you want to achieve?", "Optional, Markdown.")
     w.option(4, "domain", "safety", "Optional. Quality domain: " + ", ".join(DOMAINS) + ".")

@@ -15,9 +15,6 @@ from ..format.spec import GOAL, INDICATOR, SCHEME, ListOf, Mapping, Scalar, Shap
 from ..format.yamlio import format_field
 from .cells import (Cell, CellProblem, Grid, Unreadable, as_boolean, as_choice, as_date, as_number, as_text)
 
-PLACEMENT = ("year", "region", "slug")  # a scheme's place comes from its path: rows of their own, not fields
-
-
 class Detail(NamedTuple):
     """A row of the scheme details sheet: its label, the field it fills, and a note for whoever fills it in."""
 

@@ -160,7 +160,7 @@ def read_workbook(data: bytes) -> tuple[Grid, Grid]:
     missing = [name for name in (SCHEME_SHEET, GOALS_SHEET) if name.lower() not in sheets]
     if missing:
         raise ValueError(f"the workbook has no sheet named {' or '.join(missing)}: use the library's template")
-    return tuple(_grid(sheets[name.lower()], name) for name in (SCHEME_SHEET, GOALS_SHEET))  # type: ignore[return-value]
+    return _grid(sheets[SCHEME_SHEET.lower()], SCHEME_SHEET), _grid(sheets[GOALS_SHEET.lower()], GOALS_SHEET)
 
 
 def _grid(sheet: Any, name: str) -> Grid:
