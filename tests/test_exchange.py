@@ -5,6 +5,7 @@ warning, never overwriting, and templates published byte for byte the same."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import io
 import json
 import shutil
@@ -224,7 +225,7 @@ def test_an_email_needs_exactly_one_template(tmp_path: Path, capsys: pytest.Capt
     message = tmp_path / "m.eml"
     message.write_bytes(_email("scheme.pdf", b"%PDF-1.4"))
     assert main(["import", str(message), "--schemes", str(library)]) == 1
-    assert "no .xlsx or .csv attachment (it has scheme.pdf)" in capsys.readouterr().err
+    assert "no .xlsx, .csv or .yaml attachment (it has scheme.pdf)" in capsys.readouterr().err
     message.write_bytes(_email("a.csv", b"x", ("b.xlsx", b"y")))
     assert main(["import", str(message), "--schemes", str(library)]) == 1
     assert "2 templates attached" in capsys.readouterr().err
@@ -320,3 +321,23 @@ def test_a_workbook_saved_again_by_a_spreadsheet_program_imports_the_same(tmp_pa
     for n, (path, data) in enumerate(chosen):
         imported = from_grids(*read_workbook((tmp_path / "out" / f"s{n}.xlsx").read_bytes()))
         assert imported.problems == [] and imported.data == {k: v for k, v in data.items() if k != "status"}, path
+
+
+def test_the_yaml_template_imports_from_a_file_or_an_email(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    library = write_library(tmp_path)
+    template = (REPO / "content/files/scheme-template.yaml").read_text(encoding="utf-8")
+    filled = template.replace('name: ""', 'name: "Fenmouth NHS Trust"', 1).replace('type: ""', "type: acute")
+    filled = filled.replace('  - ""', "  - NHS Fenmouth CCG").replace('name: ""', 'name: "Fewer falls"')
+    message = tmp_path / "m.eml"
+    message.write_bytes(_email("fenmouth.yaml", filled.encode("utf-8")))
+    assert main(["import", str(message), "--schemes", str(library)]) == 1
+    assert "year '' is not usable: give it in the template or with --year" in capsys.readouterr().err
+    place = ["--year", "2019-20", "--region", "london", "--schemes", str(library)]
+    assert main(["import", str(message), *place]) == 0, capsys.readouterr().err
+    data = yaml.safe_load((library / "2019-20/london/fenmouth-nhs-trust.yaml").read_text(encoding="utf-8"))
+    assert data["status"] == "draft" and data["goals"] == [{"number": "1", "name": "Fewer falls"}]
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text(filled.replace("type: acute", "type: acutee"), encoding="utf-8")
+    assert main(["import", str(wrong), *place, "--slug", "wrong"]) == 1
+    err = capsys.readouterr().err
+    assert re.search(r"wrong\.yaml:\d+:\d+: provider\.type: 'acutee' is not one of", err), err

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import tempfile
 from pathlib import Path
@@ -30,10 +29,11 @@ def add_exchange_args(verbs: Any, library_args: Callable[[argparse.ArgumentParse
     export.add_argument("scheme", metavar="YEAR/REGION/SLUG", help="the scheme, e.g. 2019-20/north-west/x")
     export.add_argument("--format", choices=FORMATS, default="xlsx", help="xlsx (default), csv or yaml")
     export.add_argument("-o", "--output", type=Path, help="file to write (default: SLUG.FORMAT here)")
-    imported = verbs.add_parser("import", help="read a filled template (xlsx, csv, or an .eml carrying one) "
-                                               "into the library as a draft")
+    imported = verbs.add_parser("import", help="read a filled template (xlsx, csv, yaml, or an .eml carrying "
+                                               "one) into the library as a draft")
     library_args(imported)
-    imported.add_argument("file", type=Path, help="the filled template, or a saved email message (.eml)")
+    imported.add_argument("file", type=Path, help="the filled template (.xlsx, .csv, .yaml), or a saved email "
+                                                  "message (.eml) with one attached")
     for name in ("year", "region", "slug"):
         imported.add_argument(f"--{name}", help=f"the scheme's {name}, where the template does not give it "
                                                 "(or to override it)")
@@ -98,37 +98,19 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _grids(path: Path) -> tuple[Any, str]:
-    """The two tables of a filled template, from an xlsx, a csv or a message carrying one, and what they came
-    from (for messages and the file's header)."""
-    from ..exchange.csvform import read_csv
-    from ..exchange.email import attached_template
-    from ..exchange.xlsx import read_workbook
-
-    data, name, origin = path.read_bytes(), path.name, path.name
-    if name.lower().endswith(".eml"):
-        attached = attached_template(data)
-        data, name, origin = attached.data, attached.name, f"{attached.name}, attached to {path.name}"
-    if name.lower().endswith(".xlsx"):
-        return read_workbook(data), origin
-    if name.lower().endswith(".csv"):
-        return read_csv(data, Path(name).stem), origin
-    raise ValueError(f"{name} is not a template: import an .xlsx, a .csv, or an .eml with one attached")
-
-
 def run_import(args: argparse.Namespace) -> int:
     """Read a filled template into the library as a draft, validated first; never overwrite a file."""
-    from ..exchange.goalrows import from_grids
     from ..exchange.scaffold import imported_yaml
     from ..exchange.similar import resemblances
+    from ..exchange.submission import read_submission
     from .scaffold import open_years, site_settings
 
     report = _Report(args.format == "json", args.file)
     try:
-        grids, origin = _grids(args.file)
+        submitted = read_submission(args.file.name, args.file.read_bytes())
     except (OSError, ValueError) as exc:
         return report.stop(getattr(exc, "strerror", None) or str(exc))
-    imported = from_grids(*grids)
+    imported, origin = submitted.imported, submitted.origin
     for problem in imported.warnings:
         report.add(problem.cell, problem.label, problem.message, Severity.WARNING)
     for problem in imported.problems:
@@ -161,7 +143,7 @@ def run_import(args: argparse.Namespace) -> int:
     for diagnostic in _validated(text, target, place, scan):
         if _within(diagnostic.field, imported.unreadable):
             continue  # its cell's own problem says what is wrong with it
-        report.add(_cell_for(diagnostic.field, imported.cells), diagnostic.field, diagnostic.message,
+        report.add(submitted.where(diagnostic.field), diagnostic.field, diagnostic.message,
                    diagnostic.severity)
     if report.errors():
         return report.done(1)
@@ -204,18 +186,6 @@ def _validated(text: str, target: Path, place: dict[str, str], scan: Any) -> lis
 def _within(field: str, fields: set[str]) -> bool:
     """Whether a field is one of these or lies inside one of them."""
     return any(field == f or field.startswith((f + ".", f + "[")) for f in fields)
-
-
-def _cell_for(field: str, cells: dict[str, str]) -> str:
-    """The cell a field came from, or the nearest cell above it (a goal's for a problem of the whole goal)."""
-    while field:
-        if field in cells:
-            return cells[field]
-        shorter = re.sub(r"(\[\d+\]|\.[^.\[]+)$", "", field)
-        if shorter == field:
-            break
-        field = shorter
-    return ""
 
 
 class _Report:

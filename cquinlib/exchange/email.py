@@ -1,4 +1,4 @@
-"""A submission by email: the one filled template (xlsx or csv) attached to a saved message (.eml)."""
+"""A submission by email: the one filled template (xlsx, csv or yaml) attached to a saved message (.eml)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from email.parser import BytesParser
 from pathlib import PurePath
 from typing import NamedTuple
 
-TEMPLATE_SUFFIXES = (".xlsx", ".csv")
+TEMPLATE_SUFFIXES = (".xlsx", ".csv", ".yaml", ".yml")
 MAX_BYTES = 30 * 1024 * 1024
 
 
@@ -19,7 +19,7 @@ class Attached(NamedTuple):
 
 
 def attached_template(message: bytes) -> Attached:
-    """The single xlsx or csv file attached to a message; ValueError naming what was found otherwise."""
+    """The single xlsx, csv or yaml file attached to a message; ValueError naming what was found otherwise."""
     if len(message) > MAX_BYTES:
         raise ValueError(f"the message is larger than {MAX_BYTES // 1048576} MB")
     parsed = BytesParser(policy=policy.default).parsebytes(message)
@@ -41,6 +41,6 @@ def attached_template(message: bytes) -> Attached:
         return found[0]
     if not found:
         also = f" (it has {', '.join(others)})" if others else ""
-        raise ValueError(f"the message has no .xlsx or .csv attachment{also}: ask for the filled template")
+        raise ValueError(f"the message has no .xlsx, .csv or .yaml attachment{also}: ask for the filled template")
     raise ValueError(f"the message has {len(found)} templates attached ({', '.join(a.name for a in found)}): "
                      "save the one to import and import that file")
