@@ -106,13 +106,16 @@ def scheme_skeleton(year: str, site_url: str = "", email: str = "", provider: Op
     w.option(4, "domain", "safety", "Optional. Quality domain: " + ", ".join(DOMAINS) + ".")
     w.option(4, "national", "vte", "Optional. The id of the year's national goal this delivers (see the year's "
                                    "page); leave out for a local goal.")
-    w.option(4, "weight", "25", "Optional. % of the scheme's CQUIN value on this goal; goal weights add up to 100.")
+    w.option(4, "weight", "25", "Optional. % of the scheme's CQUIN value on this goal; goal weights add up to 100, "
+                               "and where its indicators have weights this is their sum. Not known: leave weights "
+                               "out everywhere.")
     w.option(4, "topics", "[falls]", "Optional. Topic slugs from the library's topic list.")
     w.option(4, "indicators", _INDICATOR, "Optional. Copy the indicator block (from '- number') for each further "
                                           "indicator; its keys are optional but number and name.")
     w.option(0, "attachments", '\n  - {file: full-scheme.pdf, title: "Full scheme document"}',
              "Optional. Files in the scheme's own folder (schemes/YEAR/REGION/SLUG/): pdf, docx, xlsx, pptx, odt, "
-             "ods, odp, csv, txt, png, jpg, gif, webp.")
+             "ods, odp, csv, txt, png, jpg, gif, webp, each at most 25 MB (HTML, SVG and other files a browser could "
+             "run are refused).")
     w.option(0, "contact", "\n  name: Your name\n  email: you@example.org",
              "Optional and PRIVATE: who the editors can ask. Never published, on the site or in any download.")
     return w.text()
