@@ -118,7 +118,8 @@ def _hand_filled(path: Path, weight: object = 0.6, domain: str = "Safety") -> Pa
     book = Workbook()
     details = book.active
     details.title = "Scheme"
-    rows = [("Field", "Value"), ("Year", "2019-20"), ("Region", "london"), (), ("Provider name", "Fenmouth NHS Trust"),
+    rows = [("Field", "Value"), ("Year", "2019-20"), ("Region:", "london"), (),
+            ("Provider name *", "Fenmouth NHS Trust"),
             ("Provider type", "Acute"), ("Provider code", 123), ("Commissioner", "NHS Fenmouth CCG", "ZZ9"),
             ("Commissioner", "NHS Marshland CCG"), ("Submitted", dt.datetime(2019, 5, 14)),
             ("Contract value (£)", 120000000), ("CQUIN percentage (%)", 0.0125), ("Illustrative", True)]

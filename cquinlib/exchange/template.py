@@ -224,8 +224,9 @@ def read_value(cell: Cell, shape: Shape) -> Any:
 
 
 def normal(text: Any) -> str:
-    """A label or header as compared: lower case, spaces collapsed."""
-    return re.sub(r"\s+", " ", str(text or "").strip().lower())
+    """A label or header as compared: lower case, spaces collapsed, a closing colon or required-mark ignored
+    ('Provider name *:' is 'provider name')."""
+    return re.sub(r"\s+", " ", str(text or "").strip().lower()).rstrip(" :*")
 
 
 def read_details(grid: Grid, out: Imported) -> None:
