@@ -342,3 +342,28 @@ def test_the_yaml_template_imports_from_a_file_or_an_email(tmp_path: Path, capsy
     assert main(["import", str(wrong), *place, "--slug", "wrong"]) == 1
     err = capsys.readouterr().err
     assert re.search(r"wrong\.yaml:\d+:\d+: provider\.type: 'acutee' is not one of", err), err
+
+
+def test_an_email_s_listed_attachments_are_saved_beside_the_scheme(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture) -> None:
+    library = write_library(tmp_path)
+    data = {"provider": {"name": "Fenmouth NHS Trust", "type": "acute"}, "commissioners": ["NHS Fenmouth CCG"],
+            "goals": [{"number": "1", "name": "Fewer falls"}],
+            "attachments": [{"file": "full-scheme.pdf", "title": "Full scheme"}]}
+    book = write_workbook(to_tables(data, {"year": "2019-20", "region": "london", "slug": "fenmouth"}, None), {},
+                          [])
+    pdf = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+    message = tmp_path / "m.eml"
+    message.write_bytes(_email("fenmouth.xlsx", book, ("full-scheme.pdf", pdf), ("logo.png", b"\x89PNG")))
+    assert main(["import", str(message), "--schemes", str(library)]) == 0, capsys.readouterr().err
+    out = capsys.readouterr()
+    assert "logo.png is attached to the message but not listed in the template: not saved" in out.err
+    assert (library / "2019-20/london/fenmouth/full-scheme.pdf").read_bytes() == pdf
+    assert not (library / "2019-20/london/fenmouth/logo.png").exists()
+    assert main(["check", "--schemes", str(library)]) == 0
+    disguised = tmp_path / "d.eml"
+    disguised.write_bytes(_email("fenmouth.xlsx", book, ("full-scheme.pdf", b"<html><script>x</script></html>")))
+    assert main(["import", str(disguised), "--schemes", str(library), "--slug", "fenmouth-two"]) == 1
+    assert "Scheme!B18: attachments[0]" in capsys.readouterr().err
+    assert not (library / "2019-20/london/fenmouth-two").exists()
+    assert not (library / "2019-20/london/fenmouth-two.yaml").exists()

@@ -6,9 +6,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from ..core.controls import escape_unprintable
 from ..core.diagnostics import Diagnostic, Severity, display_path, has_errors
@@ -140,7 +141,8 @@ def run_import(args: argparse.Namespace) -> int:
         return report.done(1)
     data = {**imported.data, "status": "draft"}
     text = imported_yaml(data, origin, site_settings(args.content)[0])
-    for diagnostic in _validated(text, target, place, scan):
+    carried = _carried(data, submitted.files, target.with_suffix(""), report)
+    for diagnostic in _validated(text, target, place, scan, carried):
         if _within(diagnostic.field, imported.unreadable):
             continue  # its cell's own problem says what is wrong with it
         report.add(submitted.where(diagnostic.field), diagnostic.field, diagnostic.message,
@@ -158,6 +160,16 @@ def run_import(args: argparse.Namespace) -> int:
         return report.stop(f"{display_path(target)} already exists and is never overwritten")
     except OSError as exc:
         return report.stop(f"cannot write {display_path(target)}: {exc.strerror or exc}")
+    folder = target.with_suffix("")
+    for attached in carried:
+        try:
+            folder.mkdir(exist_ok=True)
+            with open(folder / attached.name, "xb") as out:
+                out.write(attached.data)
+        except OSError as exc:
+            return report.stop(f"cannot save {attached.name} in {display_path(folder)}: {exc.strerror or exc}")
+    if carried:
+        report.note(f"saved {', '.join(a.name for a in carried)} from the message in {display_path(folder)}/")
     goals = data.get("goals") or []
     report.note(f"wrote {display_path(target)} (status: draft) with {len(goals)} goal(s) and "
                 f"{sum(len(g.get('indicators') or []) for g in goals)} indicator(s): review it, then set "
@@ -165,8 +177,26 @@ def run_import(args: argparse.Namespace) -> int:
     return report.done(0)
 
 
-def _validated(text: str, target: Path, place: dict[str, str], scan: Any) -> list[Diagnostic]:
-    """The new scheme checked by the library's one validation path, in its place, before it is written."""
+def _carried(data: dict[str, Any], files: Sequence[Any], folder: Path, report: "_Report") -> list[Any]:
+    """The message's attachments that the scheme lists, to save beside it (never over a file already there);
+    the others are named and left."""
+    listed = {a.get("file") for a in data.get("attachments") or [] if isinstance(a, dict)}
+    carried = []
+    for attached in files:
+        if attached.name not in listed:
+            report.add("", "attachments", f"{attached.name} is attached to the message but not listed in the "
+                                          "template: not saved", Severity.WARNING)
+        elif (folder / attached.name).exists():
+            report.add("", "attachments", f"{display_path(folder / attached.name)} already exists and is never "
+                                          "overwritten: the one in the message was not saved", Severity.WARNING)
+        else:
+            carried.append(attached)
+    return carried
+
+
+def _validated(text: str, target: Path, place: dict[str, str], scan: Any, carried: Sequence[Any]) -> list[Diagnostic]:
+    """The new scheme checked by the library's one validation path, in its place, before it is written: with the
+    attachments it brings staged beside it, among any already in its folder."""
     from ..format.yamlio import read_yaml
 
     shared = validate_shared(scan.regions, scan.topics, scan.years, [])
@@ -175,6 +205,14 @@ def _validated(text: str, target: Path, place: dict[str, str], scan: Any) -> lis
         written.write_text(text, encoding="utf-8")
         data, problems = read_yaml(written)
         attachments = target.with_suffix("")
+        if carried:
+            staged = written.with_suffix("")
+            if attachments.is_dir():
+                shutil.copytree(attachments, staged, symlinks=True)
+            staged.mkdir(exist_ok=True)
+            for attached in carried:
+                (staged / attached.name).write_bytes(attached.data)
+            attachments = staged
         parsed = SourceFile(written, data, tuple(problems))
         source = SchemeSource(place["year"], place["region"], place["slug"], parsed,
                               attachments.resolve() if attachments.is_dir() else None)

@@ -18,25 +18,27 @@ class Attached(NamedTuple):
     data: bytes
 
 
-def attached_template(message: bytes) -> Attached:
-    """The single xlsx, csv or yaml file attached to a message; ValueError naming what was found otherwise."""
+def attached_files(message: bytes) -> list[Attached]:
+    """Every file attached to a message, by the last part of its name."""
     if len(message) > MAX_BYTES:
         raise ValueError(f"the message is larger than {MAX_BYTES // 1048576} MB")
     parsed = BytesParser(policy=policy.default).parsebytes(message)
-    found, others = [], []
+    found = []
     for part in parsed.walk():
-        if part.is_multipart():
-            continue
-        name = part.get_filename()
-        if not name:
-            continue
-        # Only the name's last part: a sender's path means nothing here.
-        base = PurePath(name.replace("\\", "/")).name
-        if base.lower().endswith(TEMPLATE_SUFFIXES):
+        name = None if part.is_multipart() else part.get_filename()
+        if name:
             payload = part.get_payload(decode=True)
-            found.append(Attached(base, payload if isinstance(payload, bytes) else b""))
-        else:
-            others.append(base)
+            # Only the name's last part: a sender's path means nothing here.
+            found.append(Attached(PurePath(name.replace("\\", "/")).name,
+                                  payload if isinstance(payload, bytes) else b""))
+    return found
+
+
+def attached_template(message: bytes) -> Attached:
+    """The single xlsx, csv or yaml file attached to a message; ValueError naming what was found otherwise."""
+    files = attached_files(message)
+    found = [a for a in files if a.name.lower().endswith(TEMPLATE_SUFFIXES)]
+    others = [a.name for a in files if a not in found]
     if len(found) == 1:
         return found[0]
     if not found:

@@ -10,7 +10,7 @@ from typing import Callable, NamedTuple
 from ..format.yamlio import FieldPath, locate_in_text, parse_yaml_text
 from .cells import CellProblem
 from .csvform import read_csv
-from .email import attached_template
+from .email import Attached, attached_files, attached_template
 from .goalrows import from_grids
 from .template import Imported
 from .xlsx import read_workbook
@@ -25,17 +25,19 @@ class Submission(NamedTuple):
     imported: Imported
     origin: str
     where: Callable[[str], str]
+    files: tuple[Attached, ...] = ()  # the message's other attachments: the scheme's own files, perhaps
 
 
 def read_submission(name: str, data: bytes) -> Submission:
     """Read a submission by its file name; ValueError saying why when it is none of the kinds taken."""
-    origin = name
+    origin, files = name, ()
     if name.lower().endswith(".eml"):
         attached = attached_template(data)
+        files = tuple(a for a in attached_files(data) if a != attached)
         name, data, origin = attached.name, attached.data, f"{attached.name}, attached to {name}"
     lower = name.lower()
     if lower.endswith(YAML_SUFFIXES):
-        return _yaml_submission(PurePath(name).name, data, origin)
+        return _yaml_submission(PurePath(name).name, data, origin)._replace(files=files)
     if lower.endswith(".xlsx"):
         grids = read_workbook(data)
     elif lower.endswith(".csv"):
@@ -43,7 +45,7 @@ def read_submission(name: str, data: bytes) -> Submission:
     else:
         raise ValueError(f"{name} is not a template: import an .xlsx, a .csv, a .yaml, or an .eml with one attached")
     imported = from_grids(*grids)
-    return Submission(imported, origin, lambda field: _nearest(field, imported.cells))
+    return Submission(imported, origin, lambda field: _nearest(field, imported.cells), files)
 
 
 def _yaml_submission(name: str, data: bytes, origin: str) -> Submission:
