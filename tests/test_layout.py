@@ -21,7 +21,7 @@ PACKAGE = REPO / "cquinlib"
 TOP = "cquinlib"
 
 # Lowest first; search and site share a layer, so neither may import the other.
-LAYERS = {"core": 0, "format": 1, "library": 2, "search": 3, "site": 3, "build": 4, "commands": 5}
+LAYERS = {"core": 0, "format": 1, "library": 2, "search": 3, "site": 3, "exchange": 3, "build": 4, "commands": 5}
 
 # Third-party top-level import names, and the only module path prefixes (relative to the repo) that may use them.
 THIRD_PARTY_HOMES = {
@@ -29,10 +29,11 @@ THIRD_PARTY_HOMES = {
     "jinja2": ("cquinlib/site/",), "cmarkgfm": ("cquinlib/site/",), "nh3": ("cquinlib/site/",),
     "livereload": ("cquinlib/commands/serve.py",), "tornado": ("cquinlib/commands/serve.py",),
     "filetype": ("cquinlib/library/sniff.py",), "anyascii": ("cquinlib/library/urls.py",),
+    "openpyxl": ("cquinlib/exchange/xlsx.py",),
 }
 
 MAX_LINES = 400
-HEAVY = ("jinja2", "whoosh", "numpy", "cmarkgfm", "nh3")
+HEAVY = ("jinja2", "whoosh", "numpy", "cmarkgfm", "nh3", "openpyxl")
 
 
 class Import(NamedTuple):

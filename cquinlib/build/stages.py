@@ -10,6 +10,7 @@ from ..core.diagnostics import BuildFailed, Diagnostic, has_errors
 from ..core.digest import digest_bytes, tree_digest
 from ..core.parallel import iter_parallel
 from ..core.progress import Progress
+from ..exchange.publish import template_sources
 from ..library.catalog import Catalog, catalog_from_cards
 from ..library.downloads import download_files
 from ..library.indicators import IndicatorRow
@@ -84,7 +85,10 @@ def _render_and_write(options: BuildOptions, code: str, fingerprint: str, manife
     search_todo, search_kept = _split_current([(f, f.url, f.key) for f in search.files], manifest, damaged)
     statics = static_outputs(catalog, content, options.templates_dir)
     statics += [OutputFile(url, data) for url, data in validated.downloads.items()]
-    clashes = url_clashes(specs, statics + [OutputFile(f.url) for f in search.files])
+    templates = template_sources(library.regions, library.years, library.topics, content.site.submit_address, code)
+    templates_todo, templates_kept = _split_current([(t, t.url, t.key) for t in templates], manifest, damaged)
+    clashes = url_clashes(specs, statics + [OutputFile(f.url) for f in search.files] + [OutputFile(t.url)
+                                                                                          for t in templates])
     if clashes:
         raise BuildFailed(clashes)
     # What every page shares: the code, the templates, and the site-wide globals the templates see.
@@ -93,6 +97,7 @@ def _render_and_write(options: BuildOptions, code: str, fingerprint: str, manife
     keys = page_keys(specs, base, library)
     todo, kept = _split_current([((spec, key), spec.url, key) for spec, key in zip(specs, keys)], manifest, damaged)
     kept.update(search_kept)
+    kept.update(templates_kept)
     env = make_environment(options.templates_dir, content,
                            options.cache_dir / "templates" if options.cache_dir else None)
     for template in sorted({spec.template for spec, _ in todo}):
@@ -104,7 +109,8 @@ def _render_and_write(options: BuildOptions, code: str, fingerprint: str, manife
     pages = iter_parallel(render_one, job, range(len(todo)), min_items=PARALLEL_PAGES,
                           progress=progress.stage("rendering"), cores_free=lambda: not search.finish.running())
     outputs = chain((OutputFile(spec.url, data, key=key) for (spec, key), data in zip(todo, pages)), statics,
-                    (OutputFile(f.url, f.make(), key=f.key) for f in search_todo))
+                    (OutputFile(f.url, f.make(), key=f.key) for f in search_todo),
+                    (OutputFile(t.url, t.make(), key=t.key) for t in templates_todo))
     report = write_site(options.out_dir, outputs, kept, fingerprint, [d.to_plain() for d in validated.diagnostics],
                         manifest, before_commit=options.before_commit)
     return BuildResult(validated.diagnostics, len(catalog.built), len(specs), len(todo), report)

@@ -17,6 +17,10 @@ def make_parser() -> argparse.ArgumentParser:
     verbs = parser.add_subparsers(dest="verb", metavar="VERB")
     check = verbs.add_parser("check", help="validate the library without writing anything")
     _library_args(check)
+    check.add_argument("--format", choices=("text", "json"), default="text",
+                       help="json: every problem as an object on standard output (default: text)")
+    from .exchange import add_exchange_args
+    add_exchange_args(verbs, _library_args)
     build = verbs.add_parser("build", help="validate, then build the site")
     _library_args(build)
     _site_args(build)
@@ -82,6 +86,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.verb == "search":
         from .search import run_search
         return run_search(args)
+    if args.verb in ("export", "import", "new", "new-year"):
+        from .exchange import run_exchange
+        return run_exchange(args)
     from .build import run_build
     return run_build(args)
 

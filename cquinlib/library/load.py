@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
@@ -13,6 +13,7 @@ from ..format.yamlio import YamlProblem, read_yaml
 from .paths import FILE, FOLDER, Found, check_file, list_folder, real_root
 
 SCHEME_SUFFIXES = (".yaml", ".yml")
+NO_YEAR_FILE = "has no _year.yaml"
 WHAT = "the schemes folder"  # the boundary every path the scan follows must stay within, as messages name it
 
 
@@ -119,7 +120,15 @@ def scan_library(root: Path) -> LibraryScan:
             continue
         years.append(_load_year(entry, walk))
         found.extend(_scheme_paths(entry, walk))
-    return LibraryScan(root, regions, topics, tuple(years), tuple(found), tuple(layout))
+    return LibraryScan(root, regions, topics, tuple(years), tuple(found), tuple(_name_open_years(layout, years)))
+
+
+def _name_open_years(layout: list[Diagnostic], years: list[YearSource]) -> list[Diagnostic]:
+    """A year folder without _year.yaml is told which years are open, and how to open its own."""
+    opened = ", ".join(y.slug for y in years if y.file is not None) or "none"
+    return [replace(d, message=f"{d.message}: the open years are {opened}; open this one with "
+                               f"python build.py new-year {d.src_path.name}")
+            if d.field == "year" and d.message.endswith(NO_YEAR_FILE) else d for d in layout]
 
 
 def load_scheme(path: SchemePath) -> SchemeSource:
@@ -147,7 +156,7 @@ def _load_year(year_dir: Found, walk: _Walk) -> YearSource:
     year_file = year_dir.path / "_year.yaml"
     checked = check_file(year_file, walk.boundary, WHAT)
     if checked.real is None:
-        problem = checked.problem or f"year folder '{year_dir.path.name}' has no _year.yaml"
+        problem = checked.problem or f"year folder '{year_dir.path.name}' {NO_YEAR_FILE}"
         walk.layout.append(Diagnostic(year_file if checked.problem else year_dir.path, 1, 1, "year", problem))
         return YearSource(year_dir.path.name, year_dir.path, None)
     return YearSource(year_dir.path.name, year_dir.path, load_yaml_file(year_file))

@@ -26,13 +26,16 @@ SITEMAP = "/sitemap.xml"
 ROBOTS = "/robots.txt"
 NOT_FOUND = "/404.html"
 JSON_SCHEMA = "/scheme-format.schema.json"
+# The standard template as a spreadsheet and in its CSV form (made by the build, for contributors).
+TEMPLATE_XLSX = "/downloads/cquin-scheme-template.xlsx"
+TEMPLATE_CSV = "/downloads/cquin-scheme-template.csv"
 LIBRARY_SCHEMA = "/schema/library.schema.json"
 WHATS_NEW = "/whats-new/"
 FEED = "/feed.xml"
 SUBMIT = "/submit/"
 # The templates a contributor fills in, by where the site publishes them, as the submit page offers them.
-SCHEME_TEMPLATES = (("/downloads/cquin-scheme-template.xlsx", "Spreadsheet template (Excel)"),
-                    ("/downloads/cquin-scheme-template.csv", "Spreadsheet template (CSV)"),
+SCHEME_TEMPLATES = ((TEMPLATE_XLSX, "Spreadsheet template (Excel)"),
+                    (TEMPLATE_CSV, "Spreadsheet template (CSV)"),
                     ("/scheme-template.yaml", "YAML template"))
 STATIC = "/static/"
 DATA = "/data/"

@@ -250,7 +250,7 @@ def content_page(page: Page) -> PageSpec:
 def submit_page(page: Page, catalog: Catalog, content: Content) -> PageSpec:
     """The how-to-submit page: its Markdown, the years open for schemes (those with a _year.yaml), and the
     templates to fill in that the site publishes."""
-    published = {f.url for f in content.files}
+    published = {f.url for f in content.files} | {urls.TEMPLATE_XLSX, urls.TEMPLATE_CSV}  # the build makes both
     downloads = tuple((url, label) for url, label in urls.SCHEME_TEMPLATES if url in published)
     return PageSpec(page.url, "submit.html", {
         "page": Shown(page), "years": Shown(tuple((y.slug, y.label) for y in catalog.years)),
