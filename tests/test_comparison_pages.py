@@ -62,10 +62,14 @@ def test_topic_page_is_one_comparison_with_spellings_grouped(site: Path) -> None
 def test_topic_page_summarises_its_targets(site: Path) -> None:
     """The targets summary: 3 percentage targets, 70% to 90%, median 80%, and each year's figures."""
     soup = page(site, "/goals/flu/")
-    summary = soup.select_one("table.targets-summary")
-    lines = [[" ".join(c.get_text(" ").split()) for c in tr.find_all(["th", "td"])] for tr in summary.select("tbody tr, tfoot tr")]
-    assert lines == [["2019/20", "2", "80%", "85%", "90%"], ["2020/21", "1", "70%", "70%", "70%"],
-                     ["All years", "3", "70%", "80%", "90%"]]
+    chart = soup.select_one("section.chart-block[aria-labelledby='targets-chart-heading']")
+    svg = chart.select_one("svg.chart")
+    assert svg.title.get_text() == "Percentage targets under Staff flu vaccination, by year" == chart.h3.get_text()
+    assert "3 targets in all" in svg.desc.get_text()
+    assert len(svg.select("line.chart-range")) == 2  # one line from lowest to highest for each year
+    table = chart.select_one("table.chart-table")
+    lines = [[" ".join(c.get_text(" ").split()) for c in tr.find_all(["th", "td"])] for tr in table.select("tbody tr")]
+    assert lines == [["2019/20", "2", "80%", "85%", "90%"], ["2020/21", "1", "70%", "70%", "70%"]]
     assert "3 targets under this topic are percentages, from 70% to 90% (median 80%)" in " ".join(soup.get_text().split())
 
 
@@ -77,6 +81,8 @@ def test_national_goal_page_compares_every_adopting_scheme(site: Path) -> None:
     facts = {dt.get_text(): dt.find_next_sibling("dd").get_text(" ", strip=True) for dt in soup.select("dl.facts dt")}
     assert facts["Applies to"] == "Acute, Community" and facts["National target"] == "80%"
     assert "Front-line staff vaccinated against flu." in soup.get_text()
+    chart = soup.select_one("section.chart-block[aria-labelledby='targets-chart-heading'] table.chart-table")
+    assert [th.get_text() for th in chart.select("tbody th")] == ["2019/20"]  # the goal's own year, its range
     rows = [cells(tr) for tr in soup.select("table.compare tbody tr")]
     assert [r["first"].split(" Goal")[0] for r in rows] == ["Alpha scheme 2019/20", "Beta scheme 2019/20"]
     assert [(r["Region"], r["Target"], r["Payment scale"], r["Weight"], r["Value"]) for r in rows] == [

@@ -18,6 +18,7 @@ from typing import Iterable, Mapping, NamedTuple, Optional, Sequence
 
 from ..library.cards import SchemeCard
 from ..library.catalog import GoalEntry
+from ..library.indicators import TargetSummary
 from ..library.model import DOMAIN_NAMES, Region, Scheme, Topic, Year
 from ..library.payments import money_text
 
@@ -241,3 +242,16 @@ def scheme_value_chart(scheme: Scheme) -> Optional[BarChart]:
     if scheme.value is not None:
         return bar_chart("chart-value-by-goal", "The scheme's value by goal", data, "Goal", "Value")
     return bar_chart("chart-value-by-goal", "The scheme's weights by goal", data, "Goal", "Weight (% of the scheme)")
+
+
+def summary_chart(chart_id: str, title: str, summary: TargetSummary,
+                  year_labels: Mapping[str, str]) -> Optional[RangeChart]:
+    """The targets-by-year chart of a comparison's summary (years by their labels); None without a percentage
+    target."""
+    rows = [TargetRow(year_labels.get(y.year, y.year), y.stats.lowest, y.stats.median, y.stats.highest, y.stats.count)
+            for y in summary.by_year
+            if y.stats.count and y.stats.lowest is not None and y.stats.median is not None and y.stats.highest is not None]
+    description = (f"For each year, the line runs from the lowest to the highest percentage target set, and the "
+                   f"diamond marks the median; {summary.overall.count} target{'s' if summary.overall.count != 1 else ''}"
+                   " in all.")
+    return targets_by_year_chart(chart_id, title, rows, description=description)

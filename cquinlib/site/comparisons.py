@@ -4,7 +4,7 @@ page, the open data page and the side-by-side comparison.
 
 from __future__ import annotations
 
-from typing import Iterable, NamedTuple, Optional, Sequence
+from typing import Iterable, Mapping, NamedTuple, Optional, Sequence
 
 from ..library import urls
 from ..library.catalog import Catalog, Heading, TopicPage
@@ -12,6 +12,7 @@ from ..library.downloads import DOWNLOADS
 from ..library.indicators import (IndicatorRow, TargetSummary, listed_rows, national_rows, target_summary,
                                   topic_rows)
 from ..library.model import Topic, Year
+from .charts import summary_chart
 from .inputs import Shown
 
 
@@ -58,11 +59,14 @@ def topic_comparison(page: TopicPage, index: RowIndex) -> tuple[ComparedGoal, ..
     return tuple(found)
 
 
-def topic_inputs(topic: Topic, page: TopicPage, table: Sequence[IndicatorRow],
-                 index: RowIndex) -> dict[str, Shown]:
-    """What a topic page adds for its comparison: its goals' rows, and on its first page the targets' summary."""
+def topic_inputs(topic: Topic, page: TopicPage, table: Sequence[IndicatorRow], index: RowIndex,
+                 year_labels: Mapping[str, str]) -> dict[str, Shown]:
+    """What a topic page adds for its comparison: its goals' rows, and on its first page the targets' summary
+    and their chart by year."""
     summary: Optional[TargetSummary] = target_summary(topic_rows(table, topic.slug)) if page.number == 1 else None
-    return {"compared": Shown(topic_comparison(page, index)), "summary": Shown(summary)}
+    chart = summary_chart("targets-chart", f"Percentage targets under {topic.name}, by year", summary,
+                          year_labels) if summary is not None else None
+    return {"compared": Shown(topic_comparison(page, index)), "summary": Shown(summary), "targets_chart": Shown(chart)}
 
 
 def national_goal_pages(catalog: Catalog, table: Sequence[IndicatorRow]) -> list[tuple[str, dict[str, Shown]]]:
@@ -72,10 +76,13 @@ def national_goal_pages(catalog: Catalog, table: Sequence[IndicatorRow]) -> list
     for year in catalog.years:
         for goal in year.national_goals:
             rows = national_rows(table, year.slug, goal.id)
+            summary = target_summary(rows)
             topics = {t: catalog.topics[t] for t in goal.topics if t in catalog.topics}
             pages.append((urls.national_goal_url(year.slug, goal.id), {
                 "goal": Shown(goal), "year": Shown(_year_only(year)), "topics": Shown(topics),
-                "rows": Shown(rows), "summary": Shown(target_summary(rows)),
+                "rows": Shown(rows), "summary": Shown(summary),
+                "targets_chart": Shown(summary_chart("targets-chart", f"Percentage targets set for “{goal.name}”", summary,
+                                                     {year.slug: year.label})),
                 "regions": Shown({r.region: catalog.regions[r.region].name for r in rows})}))
     return pages
 

@@ -2,7 +2,8 @@
 // the page states the rule and a worked example without it) and answers as the user types; and for milestones
 // (whose table gives each payment without it), adds up the payments of those ticked as met. The rule is the one
 // cquinlib/library/scales.py applies to the worked example: nothing below min %, all at or above max %,
-// linear between; or, for steps, the share of the highest step reached. It reads only numbers from data- attributes and writes only text, never markup.
+// linear between; or, for steps, the share of the highest step reached. It reads only numbers from data-
+// attributes and writes only text, never markup.
 (function () {
   "use strict";
 
