@@ -21,6 +21,7 @@ PROVIDERS = "/providers/"
 GOALS = "/goals/"
 NATIONAL_GOALS = "/national-goals/"
 SEARCH = "/search/"
+REAL = "/real/"  # every real scheme, the listings' "real schemes only"
 SOURCES = "/sources/"  # the content page content/sources.md, when a library has one
 SITEMAP = "/sitemap.xml"
 ROBOTS = "/robots.txt"

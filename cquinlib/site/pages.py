@@ -85,6 +85,7 @@ def plan_site(catalog: Catalog, content: Content, related: Optional[Mapping[str,
              PageSpec(urls.NOT_FOUND, "404.html", in_sitemap=False),
              PageSpec(urls.ROBOTS, "robots.txt", in_sitemap=False),
              PageSpec(urls.SEARCH, "search.html", in_sitemap=False)]
+    specs.append(real_page(catalog, names))
     specs += [year_page(catalog, y.slug, names) for y in catalog.years]
     specs += [region_page(catalog, slug, names) for slug in catalog.regions]
     specs += [type_page(catalog, t, names) for t in PROVIDER_TYPES]
@@ -176,6 +177,12 @@ def national_goals_page(catalog: Catalog) -> PageSpec:
     return PageSpec(urls.NATIONAL_GOALS, "national_goals.html", {
         "years": Shown(catalog.years), "topics": Shown(_topics(catalog, shown)),
         "adoptions": Shown(catalog.adoptions)})
+
+
+def real_page(catalog: Catalog, names: Names) -> PageSpec:
+    """Every real (not illustrative) listed scheme, newest year first: where "real schemes only" leads."""
+    schemes = tuple(c for c in catalog.listed if not c.illustrative)
+    return PageSpec(urls.REAL, "real.html", {"schemes": Shown(schemes), "names": Shown(names.for_cards(schemes))})
 
 
 def year_page(catalog: Catalog, slug: str, names: Names) -> PageSpec:
