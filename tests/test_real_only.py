@@ -78,3 +78,31 @@ def test_the_switch_hides_worked_examples_and_keeps_the_choice_in_the_address(br
         assert tab.url.endswith("/years/2010-11/")
     finally:
         tab.close()
+
+
+def test_the_staff_flu_topic_shows_the_national_thresholds_of_every_year_from_the_year_files(tmp_path: Path) -> None:
+    """The bundled library's flu topic lists each national goal under it, 2016/17 to 2024/25, with the target and
+    payment steps or scale its year file gives."""
+    import yaml
+
+    from cquinlib.commands.cli import main
+    repo = Path(__file__).resolve().parent.parent
+    assert main(["build", "--schemes", str(repo / "schemes"), "--content", str(repo / "content"),
+                 "--out", str(tmp_path / "site"), "--cache", str(tmp_path / ".cache")]) == 0
+    expected = []
+    for year_file in sorted((repo / "schemes").glob("*/_year.yaml")):
+        data = yaml.safe_load(year_file.read_text(encoding="utf-8"))
+        for goal in data.get("national_goals") or []:
+            if "flu-vaccination" in (goal.get("topics") or []):
+                expected.append((data["label"], goal["name"], goal.get("target") or "not given", goal.get("payment_scale")))
+    assert {label for label, *_ in expected} >= {"2016/17", "2017/18", "2018/19", "2019/20", "2023/24", "2024/25"}
+    rows = [[c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"])]
+            for tr in page(tmp_path / "site", "/goals/flu-vaccination/").select("table.national-settings tbody tr")]
+    assert [(r[0], r[1], r[2]) for r in rows] == [(label, name, target) for label, name, target, _ in expected]
+    for row, (_, _, _, scale) in zip(rows, expected):
+        if scale and "steps" in scale:
+            words = "; ".join(f"{'from' if 'from' in s else 'above'} {s.get('from', s.get('above')):g}%: {s['pay']:g}%"
+                              for s in scale["steps"])
+            assert row[3].startswith("steps: " + words), row
+        elif scale:
+            assert row[3].startswith(f"{scale['min']:g}% to {scale['max']:g}%"), row

@@ -12,7 +12,7 @@ from typing import Iterable, NamedTuple, Optional
 
 from .catalog import goal_key
 from .model import Goal, Indicator, Milestone, Scheme, Year
-from .scales import PaymentScale, SteppedScale
+from .scales import AnyScale, PaymentScale, SteppedScale
 
 # A target that is one percentage ("90%", ">= 85 %", "85.5%"): the only kind the summary can set side by side.
 _PERCENT = re.compile(r"\s*(?:[<>≥≤=]=?|at least|over|above)?\s*(\d{1,3}(?:\.\d+)?)\s*%\s*", re.IGNORECASE)
@@ -207,6 +207,15 @@ def _row(scheme: Scheme, goal: Goal, indicator: Optional[Indicator], duration: O
         scale_max=scale.max if isinstance(scale, PaymentScale) else None,
         scale_steps=steps_text(scale) if isinstance(scale, SteppedScale) else "",
         milestones=indicator.milestones if indicator is not None else (), duration=duration)
+
+
+def scale_text(scale: Optional[AnyScale]) -> str:
+    """A payment scale in words: '60% to 80%' for a sliding one, 'steps: above 50%: 25%; ...', or empty."""
+    if isinstance(scale, SteppedScale):
+        return "steps: " + steps_text(scale)
+    if isinstance(scale, PaymentScale):
+        return f"{_figure(scale.min)}% to {_figure(scale.max)}%"
+    return ""
 
 
 def steps_text(scale: SteppedScale) -> str:

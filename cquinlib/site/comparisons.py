@@ -9,9 +9,9 @@ from typing import Iterable, Mapping, NamedTuple, Optional, Sequence
 from ..library import urls
 from ..library.catalog import Catalog, Heading, TopicPage
 from ..library.downloads import DOWNLOADS
-from ..library.indicators import (IndicatorRow, TargetSummary, listed_rows, national_rows, target_summary,
-                                  topic_rows)
-from ..library.model import Topic, Year
+from ..library.indicators import (IndicatorRow, TargetSummary, listed_rows, national_rows, scale_text,
+                                  target_summary, topic_rows)
+from ..library.model import NationalGoal, Topic, Year
 from .charts import summary_chart
 from .inputs import Shown
 
@@ -59,14 +59,26 @@ def topic_comparison(page: TopicPage, index: RowIndex) -> tuple[ComparedGoal, ..
     return tuple(found)
 
 
+class NationalSetting(NamedTuple):
+    """A national goal under a topic, as the topic's page lists it: its year's label, the goal, its scale in words."""
+
+    year_label: str
+    goal: NationalGoal
+    scale: str
+
+
 def topic_inputs(topic: Topic, page: TopicPage, table: Sequence[IndicatorRow], index: RowIndex,
-                 year_labels: Mapping[str, str]) -> dict[str, Shown]:
-    """What a topic page adds for its comparison: its goals' rows, and on its first page the targets' summary
-    and their chart by year."""
-    summary: Optional[TargetSummary] = target_summary(topic_rows(table, topic.slug)) if page.number == 1 else None
+                 years: Sequence[Year]) -> dict[str, Shown]:
+    """What a topic page adds for its comparison: its goals' rows, and on its first page the targets' summary,
+    their chart by year, and the national goals under the topic with their thresholds and payment rules."""
+    first = page.number == 1
+    summary: Optional[TargetSummary] = target_summary(topic_rows(table, topic.slug)) if first else None
     chart = summary_chart("targets-chart", f"Percentage targets under {topic.name}, by year", summary,
-                          year_labels) if summary is not None else None
-    return {"compared": Shown(topic_comparison(page, index)), "summary": Shown(summary), "targets_chart": Shown(chart)}
+                          {y.slug: y.label for y in years}) if summary is not None else None
+    national = tuple(NationalSetting(y.label, g, scale_text(g.payment_scale)) for y in years
+                     for g in y.national_goals if topic.slug in g.topics) if first else ()
+    return {"compared": Shown(topic_comparison(page, index)), "summary": Shown(summary), "targets_chart": Shown(chart),
+            "national": Shown(national)}
 
 
 def national_goal_pages(catalog: Catalog, table: Sequence[IndicatorRow]) -> list[tuple[str, dict[str, Shown]]]:
