@@ -188,7 +188,8 @@ YEAR_FILE = Mapping((
 ))
 
 REGIONS_FILE = MapOf(Mapping((Field("name", NAME, True), Field("from", YEAR), Field("until", YEAR))))
-TOPICS_FILE = MapOf(Mapping((Field("name", NAME, True), Field("description", MARKDOWN))))
+TOPICS_FILE = MapOf(Mapping((Field("name", NAME, True), Field("description", MARKDOWN),
+                             Field("aliases", ListOf(NAME)))))
 
 SITE_FILE = Mapping((
     Field("title", NAME, True),

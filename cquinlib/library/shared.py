@@ -87,7 +87,8 @@ def _validate_topics(file: Optional[SourceFile], out: list[Diagnostic]) -> tuple
     out.extend(to_diagnostics(file, findings))
     if not isinstance(file.data, dict):
         return ()
-    return tuple(Topic(str(slug), str(entry.get("name", slug)), str(entry.get("description") or ""))
+    return tuple(Topic(str(slug), str(entry.get("name", slug)), str(entry.get("description") or ""),
+                       _strings(entry.get("aliases")))
                  for slug, entry in sorted(file.data.items(), key=lambda item: str(item[0]))
                  if isinstance(entry, dict))
 
