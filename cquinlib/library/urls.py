@@ -21,6 +21,7 @@ PROVIDERS = "/providers/"
 GOALS = "/goals/"
 NATIONAL_GOALS = "/national-goals/"
 SEARCH = "/search/"
+SEARCH_INDEX = "/a-z/"  # goals and topics A to Z: where search leads without JavaScript
 SITEMAP = "/sitemap.xml"
 ROBOTS = "/robots.txt"
 NOT_FOUND = "/404.html"

@@ -15,6 +15,7 @@ from ..library import urls
 from ..library.cards import SchemeCard
 from ..library.catalog import Catalog, GoalEntry, Provider, TopicPage
 from ..library.model import Topic
+from .az import az_letters
 from .content import Content, Page
 from .inputs import Input, Names, Shown, WholeScheme
 
@@ -78,6 +79,7 @@ def plan_site(catalog: Catalog, content: Content,
              PageSpec(urls.NOT_FOUND, "404.html", in_sitemap=False),
              PageSpec(urls.ROBOTS, "robots.txt", in_sitemap=False),
              PageSpec(urls.SEARCH, "search.html", in_sitemap=False)]
+    specs.append(az_page(catalog))  # after the first eight, where the sitemap goes
     specs += [year_page(catalog, y.slug, names) for y in catalog.years]
     specs += [region_page(catalog, slug, names) for slug in catalog.regions]
     specs += [type_page(catalog, t, names) for t in PROVIDER_TYPES]
@@ -145,6 +147,11 @@ def goals_page(catalog: Catalog, names: Names) -> PageSpec:
     return PageSpec(urls.GOALS, "goals.html", {
         "by_topic": Shown(by_topic), "by_domain": Shown(by_domain), "untopical": Shown(untopical),
         "names": Shown(names.for_cards(u.scheme for e in untopical for u in e.uses))})
+
+
+def az_page(catalog: Catalog) -> PageSpec:
+    """Goals and topics A to Z: where the search form leads without JavaScript."""
+    return PageSpec(urls.SEARCH_INDEX, "az.html", {"letters": Shown(az_letters(catalog))})
 
 
 def national_goals_page(catalog: Catalog) -> PageSpec:
