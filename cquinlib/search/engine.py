@@ -30,6 +30,7 @@ LABEL_KEYS = ("topic", "region", "type", "year")
 # Places a word can be found in, as bits: the five text fields, then region, type and year names (a topic's
 # name counts as a goal's name). A phrase must find all its words in one place.
 LABEL_BITS = {"topic": 3, "region": 5, "type": 6, "year": 7}
+FILED_FROM = 5  # the first of the region, type and year bits
 QUANTUM = 1e6  # scores are compared to six decimals, so the two engines' last-bit differences never reorder
 
 Reader = Callable[[str], Any]
@@ -44,6 +45,12 @@ class Result:
     stems: frozenset[str]
     corrected: str
     empty: bool  # no clause to search with (only stop words, or nothing)
+
+
+def filed(places: int) -> int:
+    """How many of region, provider type and year a scheme matched by name: schemes filed under what the query
+    names rank first (a scheme in London before a provider named after London elsewhere), then by score."""
+    return bin(places >> FILED_FROM).count("1")
 
 
 def bm25(idf: float, tf: float, fl: float, avgfl: float, b: float, k1: float) -> float:
@@ -335,7 +342,7 @@ class _Run:
         for match in negative:
             docs = {d: v for d, v in docs.items() if d not in match}
         if any(words for _, words in positive):
-            order = sorted(docs, key=lambda d: (-math.floor(docs[d][0] * QUANTUM + 0.5), d))
+            order = sorted(docs, key=lambda d: (-filed(docs[d][1]), -math.floor(docs[d][0] * QUANTUM + 0.5), d))
         else:
             at = self.e.facets()["at"]
             order = sorted(docs, key=lambda d: -at[d])

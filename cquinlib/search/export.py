@@ -50,10 +50,9 @@ from .labels import TopicLabels, topic_labels
 from .synonyms import synonym_table
 from .terms import FIELD_BOOSTS, LABEL_BOOST, TEXT_FIELDS, quantised_length
 
-# A word of a region's, provider type's or year's name matches the schemes filed there, weighted above a
-# provider's name (2.0) and a title (3.0) together, so 'London sepsis' puts schemes in London before a provider
-# named after London elsewhere. Topic names weigh as goal names do.
-LABEL_BOOSTS = {"topic": LABEL_BOOST, "region": 6.0, "type": 6.0, "year": 6.0}
+# A word of a region's, provider type's or year's name matches the schemes filed there, weighted as a title's
+# words are (and those schemes rank first: search.engine.filed). Topic names weigh as goal names do.
+LABEL_BOOSTS = {"topic": LABEL_BOOST, "region": 3.0, "type": 3.0, "year": 3.0}
 
 FORMAT_VERSION = 6  # what search.js reads; its own code keys the files (export_files)
 PACK = 192  # slots to a d/ file: 12 to 24 cards, as the slot space is 8 to 16 times the documents

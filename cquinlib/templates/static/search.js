@@ -281,6 +281,13 @@
     return best ? [best[2], best[3]] : null;
   };
 
+  /* Schemes filed under a region, provider type or year the query names rank first (engine.filed). */
+  function filed(places) {
+    var count = 0;
+    for (var bits = places >> 5; bits; bits >>= 1) { count += bits & 1; }
+    return count;
+  }
+
   function merge(into, match) {
     match.forEach(function (v, doc) {
       var at = into.get(doc);
@@ -433,7 +440,8 @@
     var order = Array.from(docs.keys());
     if (positive.some(function (p) { return p[1]; })) {
       order.sort(function (a, b) {
-        return Math.floor(docs.get(b)[0] * QUANTUM + 0.5) - Math.floor(docs.get(a)[0] * QUANTUM + 0.5) || a - b;
+        return filed(docs.get(b)[1]) - filed(docs.get(a)[1]) ||
+          Math.floor(docs.get(b)[0] * QUANTUM + 0.5) - Math.floor(docs.get(a)[0] * QUANTUM + 0.5) || a - b;
       });
     } else {
       var at = (await this.e.facets()).at;
