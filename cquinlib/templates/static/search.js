@@ -661,7 +661,7 @@
       list.textContent = "";
       append(cards, filtered);
       showCorrection(text, result.corrected);
-      var shown = result.corrected || text.trim();
+      var shown = (result.corrected || text).trim();
       if (result.empty && !active) {
         say(text.trim() ? "Type a word that is not as common as ‘" + text.trim() + "’." : "Type words to search, or choose a filter.");
       } else {
@@ -693,7 +693,7 @@
     suggest.hidden = !corrected;
     if (!corrected) { return; }
     var strong = document.createElement("strong");
-    strong.textContent = corrected;
+    strong.textContent = corrected.trim();
     suggest.appendChild(document.createTextNode("Showing results for "));
     suggest.appendChild(strong);
     suggest.appendChild(document.createTextNode(". Search instead for "));
