@@ -54,12 +54,15 @@ SYNONYMS = """\
 """
 
 
-def scheme(title: str, provider: str, kind: str, goals: list[tuple[str, list[str]]], extra: str = "") -> str:
-    """A scheme file: a title, a provider of a type, goals with their topics, and any extra top-level lines."""
+def scheme(title: str, provider: str, kind: str, goals: list[tuple[str, list[str]]], extra: str = "",
+           goal_extra: str = "") -> str:
+    """A scheme file: a title, a provider of a type, goals with their topics (the first with goal_extra's
+    lines), and any extra top-level lines."""
     lines = [f"title: {title}", "provider:", f"  name: {provider}", f"  type: {kind}",
              "commissioners: [NHS Somewhere]", "submitted: 2019-05-01", "goals:"]
     for n, (name, topics) in enumerate(goals, start=1):
         lines += [f'  - number: "{n}"', f'    name: "{name}"', f"    topics: [{', '.join(topics)}]"]
+        lines += [f"    {line}" for line in goal_extra.splitlines() if n == 1]
     return "\n".join(lines) + "\n" + extra
 
 
@@ -78,7 +81,8 @@ SCHEMES = {
                                    [("Annual health checks for people with a learning disability",
                                      ["learning-disability"]), ("Risk assessment before discharge", [])]),
     "2019-20/london/staff-flu": scheme("Staff health scheme", "Riverside Hospitals", "acute",
-                                       [("Staff flu vaccination", ["flu"])]),
+                                       [("Staff flu vaccination", ["flu"])],
+                                       goal_extra="national: flu\ndomain: safety\n"),
     "2019-20/midlands/fluid": scheme("Fluid scheme", "Meadow Hospitals", "acute",
                                      [("Fluid balance charts kept", [])]),
     "2019-20/london/smoking": scheme("Smoking scheme", "Kingsmere Hospitals", "acute",

@@ -20,7 +20,7 @@ PAGES = [
     "", "years/", "years/2019-20/", "regions/", "regions/london/", "types/", "types/acute/", "providers/",
     "providers/humber-teaching-nhs-foundation-trust/", "goals/", "goals/flu-vaccination/", "national-goals/",
     "schemes/2023-24/north-east-and-yorkshire/humber-teaching/", "search/?q=flu", "guidance/template-fields/",
-    "submit/", "about/", "faq/", "404.html",
+    "submit/", "about/", "faq/", "404.html", "a-z/",
 ]
 
 

@@ -65,12 +65,11 @@ def site_answer(page: Any, query: str) -> tuple[list[int], str]:
     return answer[0], answer[1]
 
 
-def cli_answer(root: Path, query: str) -> tuple[list[int], str]:
+def cli_answer(root: Path, query: str, schemes: Path = REPO / "schemes") -> tuple[list[int], str]:
     """The slots of the schemes `build.py search --json` ranks first (ten), and what it says it corrected."""
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        assert main(["search", query, "--schemes", str(REPO / "schemes"), "--cache", str(root / ".cache"),
-                     "--json"]) == 0
+        assert main(["search", "--schemes", str(schemes), "--cache", str(root / ".cache"), "--json", "--", query]) == 0
     ids = [row["id"] for row in json.loads(out.getvalue())]
     listed = sorted(all_ids(root))
     slot = dict(zip(listed, doc_slots(listed)))
