@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -157,3 +158,26 @@ def test_the_json_rows(lib: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """--json keeps its shape: id, title, url, score, provider, year, region, type, goal."""
     row: dict[str, Any] = json.loads(_json(lib, capsys, "sepsis"))[0]
     assert set(row) == {"id", "title", "url", "score", "provider", "year", "region", "type", "goal"}
+
+
+def test_synonyms_and_aliases_are_checked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A synonym group of one, a group that is not a list, and aliases that are not a list are errors at their
+    line and column."""
+    from conftest import TOPICS, write_library
+
+    lib = write_library(tmp_path, topics=TOPICS.replace("  name: Falls prevention\n",
+                                                         "  name: Falls prevention\n  aliases: trips\n"))
+    (lib / "_synonyms.yaml").write_text("- [A&E, emergency department]\n- [lonely]\n- not a list\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["check", "--schemes", str(lib)]) == 1
+    err = capsys.readouterr().err
+    assert re.search(r"_synonyms\.yaml:2:3: \[1\]: needs at least 2 item", err), err
+    assert re.search(r"_synonyms\.yaml:3:3: \[2\]: expected a list", err), err
+    assert re.search(r"_topics\.yaml:\d+:\d+: falls\.aliases: ", err), err
+
+
+def test_a_library_without_synonyms_is_valid(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """_synonyms.yaml is optional: every library valid before stays valid."""
+    from conftest import write_library
+
+    assert main(["check", "--schemes", str(write_library(tmp_path))]) == 0
