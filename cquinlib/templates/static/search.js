@@ -25,7 +25,7 @@
                 ["domain", "Quality domain", "All quality domains"],
                 ["illustrative", "Real or illustrative", "Real and illustrative"],
                 ["framework", "Framework", "All frameworks"]];
-  var PLACES = ["the title", "the provider", "the commissioners", "a goal", "the scheme's other text", "its region",
+  var PLACES = ["the title", "the provider", "the commissioners", "a goal or its topic", "the scheme's other text", "its region",
                 "its provider type", "its year"];
   var WORD = /[\p{L}\p{N}_]+(?:[.&]?[\p{L}\p{N}_]+)*/gu;  /* analysis.WORD_PATTERN with Python's Unicode \w */
   var stem = window.cquinStem;
