@@ -181,3 +181,50 @@ def test_a_library_without_synonyms_is_valid(tmp_path: Path, capsys: pytest.Capt
     from conftest import write_library
 
     assert main(["check", "--schemes", str(write_library(tmp_path))]) == 0
+
+
+@pytest.mark.parametrize("change", ["synonym added", "alias added", "synonyms file removed"])
+def test_editing_synonyms_builds_as_a_clean_build_does(tmp_path: Path, change: str) -> None:
+    """An edit to _synonyms.yaml or to a topic's aliases changes the search files an incremental build writes
+    exactly as a clean build writes them, and a query sees it."""
+    from helpers import build, snapshot
+    from search_meaning_library import write_meaning_library
+
+    lib = write_meaning_library(tmp_path)
+    assert build(tmp_path) == 0
+    synonyms, topics = lib / "_synonyms.yaml", lib / "_topics.yaml"
+    if change == "synonym added":
+        synonyms.write_text(synonyms.read_text(encoding="utf-8") + "- [pumpkin, sepsis]\n", encoding="utf-8")
+    elif change == "alias added":
+        topics.write_text(topics.read_text(encoding="utf-8").replace("[septic]", "[septic, pumpkin]"),
+                          encoding="utf-8")
+    else:
+        synonyms.unlink()
+    assert build(tmp_path) == 0
+    assert main(["build", "--schemes", str(lib), "--content", str(tmp_path / "content"), "--out",
+                 str(tmp_path / "clean"), "--cache", str(tmp_path / "clean-cache")]) == 0
+    def files(site: Path) -> dict[str, bytes]:
+        """The site's files but the build's bookkeeping."""
+        return {k: v[0] for k, v in snapshot(site).items() if not k.startswith(".")}
+    assert files(tmp_path / "site") == files(tmp_path / "clean")
+    out = subprocess.run([sys.executable, str(REPO / "build.py"), "search", "pumpkin", "--json", "--schemes",
+                          str(lib), "--cache", str(tmp_path / ".cache")], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(REPO)}, check=True).stdout
+    assert bool(json.loads(out)) == (change != "synonyms file removed")
+
+
+def test_the_json_schema_describes_the_shared_files() -> None:
+    """The published JSON Schema holds the shared files' shapes, and the bundled ones fit them."""
+    import jsonschema
+    import yaml
+
+    from cquinlib.format.jsonschema import scheme_json_schema
+
+    schema = scheme_json_schema()
+    for name, key in (("_topics.yaml", "topics-file"), ("_synonyms.yaml", "synonyms-file"),
+                      ("_regions.yaml", "regions-file")):
+        data = yaml.safe_load((REPO / "schemes" / name).read_text(encoding="utf-8"))
+        jsonschema.validate(data, {"$defs": schema["$defs"], "$ref": f"#/$defs/{key}"})
+    assert schema["$defs"]["topics-file"]["additionalProperties"]["properties"]["aliases"]["type"] == "array"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate([["lonely"]], schema["$defs"]["synonyms-file"])

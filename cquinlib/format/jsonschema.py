@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .spec import SCHEME, SLUG_PATTERN, YEAR_PATTERN, ListOf, Mapping, MapOf, Scalar, Shape
+from .spec import (REGIONS_FILE, SCHEME, SLUG_PATTERN, SYNONYMS_FILE, TOPICS_FILE, YEAR_FILE, YEAR_PATTERN, ListOf,
+                   Mapping, MapOf, Scalar, Shape)
 
 SCHEMA_ID = "scheme-format.schema.json"
 
@@ -14,6 +15,9 @@ def scheme_json_schema() -> dict[str, Any]:
     schema = shape_schema(SCHEME)
     schema.update({"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID,
                    "title": "CQUIN scheme file, format v1"})
+    # The shared files, for editors to point at ("$ref": "scheme-format.schema.json#/$defs/topics-file").
+    schema["$defs"] = {"regions-file": shape_schema(REGIONS_FILE), "topics-file": shape_schema(TOPICS_FILE),
+                       "year-file": shape_schema(YEAR_FILE), "synonyms-file": shape_schema(SYNONYMS_FILE)}
     return schema
 
 
