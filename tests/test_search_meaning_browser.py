@@ -144,4 +144,8 @@ def test_without_javascript_search_leads_to_the_index(browser: Any, site_url: st
     expect(tab.get_by_role("link", name="Sepsis", exact=True)).to_have_attribute("href", "/goals/sepsis/")
     expect(tab.get_by_role("link", name="septic")).to_have_attribute("href", "/goals/sepsis/")
     expect(tab.get_by_role("link", name="Timely treatment of sepsis")).to_be_visible()
+    tab.goto(site_url)
+    tab.get_by_role("search").get_by_role("searchbox").fill("sepsis")
+    tab.get_by_role("search").get_by_role("button").click()
+    expect(tab.locator("main .notice").get_by_role("link", name="A to Z index")).to_be_visible()
     context.close()
