@@ -33,6 +33,8 @@ from .analysis import MIN_WORD, WORD_PATTERN
 FIELDS = ("year", "region", "type", "topic", "domain", "national", "framework", "illustrative")
 _WORDS = re.compile(WORD_PATTERN)
 _FIELD = re.compile(r"([A-Za-z]+):(.*)", re.DOTALL)
+# What separates atoms, in both engines alike (Python's isspace and JavaScript's \s differ past ASCII).
+SPACES = frozenset(" \t\n\r\f\v\u00a0")
 
 
 class Token(NamedTuple):
@@ -67,11 +69,11 @@ def _raw_items(text: str) -> list[tuple[str, str, int, bool]]:
     items: list[tuple[str, str, int, bool]] = []
     i, n = 0, len(text)
     while i < n:
-        if text[i].isspace():
+        if text[i] in SPACES:
             i += 1
             continue
         negated = False
-        if text[i] == "-" and i + 1 < n and not text[i + 1].isspace():
+        if text[i] == "-" and i + 1 < n and text[i + 1] not in SPACES:
             negated, i = True, i + 1
         if text[i] == '"':
             close = text.find('"', i + 1)
@@ -80,7 +82,7 @@ def _raw_items(text: str) -> list[tuple[str, str, int, bool]]:
             i = end + 1
             continue
         start = i
-        while i < n and not text[i].isspace():
+        while i < n and text[i] not in SPACES:
             i += 1
         raw = text[start:i]
         field = _FIELD.fullmatch(raw)

@@ -66,7 +66,7 @@
 
   /* ---- the grammar (search/grammar.py) ---- */
 
-  function isSpace(ch) { return /\s/.test(ch); }
+  function isSpace(ch) { return ch !== "" && " \t\n\r\f\v\u00a0".indexOf(ch) >= 0; }  /* grammar.SPACES */
 
   function rawItems(text) {
     var items = [], i = 0, n = text.length;
