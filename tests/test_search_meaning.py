@@ -228,3 +228,13 @@ def test_the_json_schema_describes_the_shared_files() -> None:
     assert schema["$defs"]["topics-file"]["additionalProperties"]["properties"]["aliases"]["type"] == "array"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate([["lonely"]], schema["$defs"]["synonyms-file"])
+
+
+def test_an_unknown_inflection_finds_a_word_with_the_stem_before_it(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """Where the library holds only 'injured' (stem 'injur'), 'injuries' (stem 'injuri') searches it, and says so."""
+    from conftest import SCHEME, write_library
+
+    lib = write_library(tmp_path, {"2010-11/london/example": SCHEME.replace("Fewer falls", "Fewer patients injured")})
+    ids, err = search(tmp_path, capsys, "injuries")
+    assert lib.is_dir() and ids == ["2010-11/london/example"] and "showing results for 'injured'" in err

@@ -25,7 +25,7 @@ CORPUS = [
     "emergency department", "MH", "LD", "111", "CQUIN01", "sepsiss screening", "dementai", "London sepsis",
     "east of england", "scheme", "scheme OR care", "national:national", "domain:safety", "hospitals london",
     "community", "mental health", "acute kidney", '"kidney injury"', "vte", "flu\u00a0jab", "  sepsis  ",
-    "dementia\tOR\tdelirium", "-alcohol", "flu OR", "OR", '"unclosed phrase', 'region:"east of', "year:",
+    "dementia\tOR\tdelirium", "deliveries", "-alcohol", "flu OR", "OR", '"unclosed phrase', 'region:"east of', "year:",
 ]
 
 

@@ -179,8 +179,10 @@ class Engine:
 
     def correction(self, word: str) -> Optional[tuple[str, str]]:
         """The nearest word of the vocabulary (word, stem): same first letter, at most 1 edit for words of four
-        letters or fewer, else 2; ties go to the more frequent, then the first in order."""
-        runs, limit = self.m["vocab"], 1 if len(word) <= 4 else 2
+        letters or fewer, else 2 (a word whose stem, of four letters or more, is the typed word's stem but its
+        last letter counts as the most: 'injuries' finds 'injured'); ties go to the more frequent, then the first
+        in order."""
+        runs, limit, typed = self.m["vocab"], 1 if len(word) <= 4 else 2, self.stem(word)
         if not runs:
             return None
         best: Optional[tuple[int, int, str, str]] = None
@@ -189,9 +191,11 @@ class Engine:
             for i, w in enumerate(shard["w"]):
                 if abs(len(w) - len(word)) > limit or w[0] != word[0]:
                     continue
-                d = distance(word, w)
+                d, stem = distance(word, w), stem_of(w, shard["s"][i])
+                if d > limit and len(stem) >= 4 and len(typed) == len(stem) + 1 and typed.startswith(stem):
+                    d = limit
                 if d <= limit and (best is None or (d, -shard["n"][i], w) < best[:3]):
-                    best = (d, -shard["n"][i], w, stem_of(w, shard["s"][i]))
+                    best = (d, -shard["n"][i], w, stem)
         return (best[2], best[3]) if best else None
 
     def run(self, text: str, correct: bool = True) -> Result:

@@ -264,7 +264,7 @@
   };
 
   Engine.prototype.correction = async function (word) {
-    var runs = this.m.vocab, limit = word.length <= 4 ? 1 : 2, best = null;
+    var runs = this.m.vocab, limit = word.length <= 4 ? 1 : 2, best = null, typed = stem(word);
     if (!runs.length) { return null; }
     var first = runOf(runs, word[0]), last = runOf(runs, word[0] + "\uffff");
     for (var n = first; n <= last; n++) {
@@ -272,9 +272,10 @@
       for (var i = 0; i < shard.w.length; i++) {
         var w = shard.w[i];
         if (Math.abs(w.length - word.length) > limit || w[0] !== word[0]) { continue; }
-        var d = distance(word, w);
+        var d = distance(word, w), s = stemOf(w, shard.s[i]);
+        if (d > limit && s.length >= 4 && typed.length === s.length + 1 && typed.startsWith(s)) { d = limit; }
         if (d <= limit && (!best || d < best[0] || (d === best[0] && (shard.n[i] > best[1] || (shard.n[i] === best[1] && w < best[2]))))) {
-          best = [d, shard.n[i], w, stemOf(w, shard.s[i])];
+          best = [d, shard.n[i], w, s];
         }
       }
     }
