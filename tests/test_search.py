@@ -308,7 +308,7 @@ def test_export_vocabulary_and_cards(lib: Path) -> None:
     card = exported(lib / "site", f"d/{number // pack}.gz")[str(number % pack)]
     assert card == {"i": "2019-20/midlands/riverside", "t": "Riverside community scheme 2019/20",
                     "o": "Riverside Community Health NHS Trust", "y": "2019/20", "r": "Midlands", "p": "Community",
-                    "l": [], "g": [["1", "Staff flu vaccination"]]}
+                    "l": [], "g": [["1", "Staff flu vaccination", ["flu"]]]}
     facets = {f["k"]: f for f in exported(lib / "site", "f.gz")["f"]}
     assert facets["year"]["v"] == ["2019-20", "2010-11"] and facets["topic"]["l"][0] == "Falls prevention"
 

@@ -87,6 +87,10 @@ def test_every_result_shows_why_it_matched(page: Any, site_url: str) -> None:  #
     page.goto(site_url + "search/?q=injuries")
     wait_for(page, "1 scheme matches")
     expect(page.locator(".result-goal mark")).to_have_text("injury")
+    page.goto(site_url + "search/?q=thromboembolism")  # only in the name of the goal's topic
+    wait_for(page, "1 scheme matches")
+    expect(page.locator(".result-goal")).to_have_text("Goal 1: VTE risk assessment (topic: Venous thromboembolism (VTE))")
+    expect(page.locator(".result-goal mark")).to_have_text("thromboembolism")
 
 
 def test_facets_for_real_or_illustrative_and_framework(page: Any, site_url: str) -> None:  # noqa: F811

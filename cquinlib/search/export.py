@@ -207,12 +207,13 @@ def _card_pack(number: int, cards: list[tuple[int, SchemeCard]], card_keys: Mapp
 
 
 def scheme_card(card: SchemeCard, labels: Labels) -> dict[str, Any]:
-    """What a result shows: id, title, provider, year, region, provider type, labels and goals."""
+    """What a result shows: id, title, provider, year, region, provider type, labels and goals (number, name and
+    any topic slugs, so a goal found by its topic's name can be shown)."""
     tags = (["Illustrative"] if card.illustrative else []) + (["Not CQUIN"] if card.framework == "other" else [])
     return {"i": card.id, "t": card.title, "o": card.provider_name, "y": labels.year_label(card.year),
             "r": labels.regions.get(card.region, card.region),
             "p": TYPE_NAMES.get(card.provider_type, card.provider_type),
-            "l": tags, "g": [[g.number, g.name] for g in card.goals]}
+            "l": tags, "g": [[g.number, g.name, *([list(g.topics)] if g.topics else [])] for g in card.goals]}
 
 
 def _facet_file(ordered: list[SchemeCard], topics: list[list[str]], slots: tuple[int, ...],

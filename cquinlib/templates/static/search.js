@@ -571,6 +571,20 @@
       var h = highlight(goal[1], stems);
       if (h.found > 0 && (!best || h.found > best.found)) { best = {goal: goal, found: h.found, node: h.node}; }
     });
+    if (!best && places & (1 << LABEL_BITS.topic)) {
+      /* No goal's name holds a query word, but a topic's name does: show the goal filed under that topic. */
+      var slugs = topicsOf(stems);
+      card.g.forEach(function (goal) {
+        var hit = (goal[2] || []).filter(function (slug) { return slugs.has(slug); });
+        if (!best && hit.length) {
+          var node = document.createDocumentFragment();
+          node.appendChild(document.createTextNode(goal[1] + " (topic: "));
+          node.appendChild(highlight(topicName(hit[0]), stems).node);
+          node.appendChild(document.createTextNode(")"));
+          best = {goal: goal, node: node};
+        }
+      });
+    }
     var p = document.createElement("p");
     if (best) {
       p.className = "result-goal";
@@ -585,6 +599,18 @@
       li.appendChild(p);
     }
     return li;
+  }
+
+  function topicsOf(stems) {
+    var slugs = new Set(), table = engine.m.lab.topic;
+    stems.forEach(function (s) { if (has(table, s)) { table[s].forEach(function (slug) { slugs.add(slug); }); } });
+    return slugs;
+  }
+
+  /* A topic's name from the facet table, which scoring a topic's name has loaded already. */
+  function topicName(slug) {
+    var topic = engine.table ? engine.table.by.topic : null, at = topic ? topic.v.indexOf(slug) : -1;
+    return at < 0 ? slug : topic.l[at];
   }
 
   async function cardsFor(matches) {
