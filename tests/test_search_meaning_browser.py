@@ -154,3 +154,19 @@ def test_without_javascript_search_leads_to_the_index(browser: Any, site_url: st
     tab.get_by_role("search").get_by_role("button").click()
     expect(tab.locator("main .notice").get_by_role("link", name="A to Z index")).to_be_visible()
     context.close()
+
+
+def test_filters_start_folded_on_a_phone(browser: Any, site_url: str) -> None:
+    """At 320 px the filters are folded under 'Filters' (results come first); a filter in the URL opens them."""
+    context = browser.new_context(viewport={"width": 320, "height": 700})
+    tab = context.new_page()
+    tab.goto(site_url + "search/?q=sepsis")
+    wait_for(tab, "2 schemes match")
+    expect(tab.locator("#search-filters")).to_be_visible()
+    expect(tab.locator("#facet-type")).to_be_hidden()
+    tab.locator("#search-filters summary").click()
+    expect(tab.locator("#facet-type")).to_be_visible()
+    tab.goto(site_url + "search/?q=sepsis&type=acute")
+    wait_for(tab, "1 scheme matches")
+    expect(tab.locator("#facet-type")).to_be_visible()
+    context.close()

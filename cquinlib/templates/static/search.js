@@ -32,6 +32,7 @@
 
   var input = document.getElementById("search-q");
   var facetBox = document.getElementById("search-facets");
+  var filterBox = document.getElementById("search-filters");
   var status = document.getElementById("search-status");
   var suggest = document.getElementById("search-suggest");
   var list = document.getElementById("search-list");
@@ -525,7 +526,7 @@
       select.replaceChildren.apply(select, options);
       select.value = chosen === null ? "" : facet.v[chosen.charCodeAt(0) - 48];
     });
-    facetBox.hidden = false;
+    filterBox.hidden = false;
   }
 
   function schemes(n) { return n === 1 ? "1 scheme" : n + " schemes"; }
@@ -757,5 +758,10 @@
     return;
   }
   readURL();
+  /* On a phone the filters start folded, so the results are not pushed below seven selects; a filter in the
+     URL opens them. */
+  if (window.matchMedia("(max-width: 40em)").matches && !FACETS.some(function (f) { return state.filters[f[0]]; })) {
+    filterBox.open = false;
+  }
   run();
 })();
