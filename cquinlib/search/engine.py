@@ -146,14 +146,16 @@ class Engine:
         return found
 
     def _labels(self, key: str, values: list[str], found: Match) -> None:
-        """Add the scores of a stem found in the names of some values of a facet."""
-        m, table = self.m, self.facets()
-        facet, (boost, average) = table["by"][key], m["lb"][key]
+        """Add the scores of a stem found in the names of some values of a facet (from l/KEY.gz)."""
+        m, table = self.m, self.read(f"l/{key}.gz")
+        boost, average = m["lb"][key]
         for value in values:
-            if value not in facet["v"]:
+            if value not in table["v"]:
                 continue
-            code = chr(48 + facet["v"].index(value))
-            holders = [(slot, len(codes)) for slot, codes in zip(table["docs"], facet["c"]) if code in codes]
+            at, slot, holders = table["v"].index(value), 0, []
+            for gap, count in zip(table["g"][at], table["q"][at]):
+                slot += gap
+                holders.append((slot, count))
             idf = math.log(m["n"] / (len(holders) + 1)) + 1
             for slot, count in holders:
                 at = found.setdefault(slot, [0.0, 0])

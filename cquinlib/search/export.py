@@ -7,14 +7,16 @@ stays small on any host). Under /search/:
   boost and average length, the first key and file name of every vocabulary and postings file, the label
   tables (search.labels): per facet of topic, region, type and year, each stem of a used value's name with
   the values whose names hold it ("lab"), that facet's boost and average count of values ("lb"), whoosh's
-  stored length for each count of values ("ql"), and the synonyms (search.synonyms: groups of equivalent
-  terms, each term as its stems, "syn");
+  stored length for each count of values ("ql"), the synonyms (search.synonyms: groups of equivalent
+  terms, each term as its stems, "syn") and the used topics' names, which a result shows ("tn");
 - v/NAME.gz: a run of the sorted surface words seen in the corpus and in the names of the topics it uses,
   with each word's stem and its document frequency (so the browser stems exactly as whoosh did, and can complete a prefix and suggest a spelling);
 - p/NAME.gz: postings for a run of stems: per text field, document ids as gaps, term frequencies, and each
   document's length in that field as whoosh stores it;
 - d/N.gz: the cards (title, year, region, provider type, goals) of the documents in slots N*PACK to
   N*PACK+PACK-1, keyed by slot minus N*PACK;
+- l/KEY.gz, for topic, region, type and year: per value, the slots of the documents holding it (as gaps) and
+  how many values of that key each holds: what scoring a word of a name needs, without the facet table;
 - f.gz: facet values, the documents' slots in id order, and per document (in that order) its year, region,
   provider type, topics, domains, national or local goals, framework and whether it is illustrative.
 
@@ -102,6 +104,7 @@ def export_files(state: ExportState, cards: Mapping[str, SchemeCard], card_keys:
     manifest = _manifest(state, [[g[0], n] for g, n in zip(vocab, vocab_names)],
                          [[g[0], n] for g, n in zip(postings, post_names)])
     manifest.update(_label_table(ordered, names, topics, labels))
+    files += _holder_files(code, ordered, topics, state.slots)
     files.append(_text_file(code, "m.json", _dumps(manifest), compress=False))
     return files
 
@@ -172,7 +175,29 @@ def _label_table(ordered: list[SchemeCard], names: TopicLabels, topics: list[lis
     averages = {"topic": (sum(len(doc) for doc in topics) / (count or 1)) or 1, "region": 1, "type": 1, "year": 1}
     return {"lab": tables, "lb": {key: [LABEL_BOOSTS[key], averages[key]] for key in tables},
             "ql": [quantised_length(n, 1) for n in range(longest + 1)],
-            "syn": synonym_table(labels.synonym_groups())}
+            "syn": synonym_table(labels.synonym_groups()),
+            "tn": {slug: labels.topics.get(slug, slug) for slug in sorted({t for doc in topics for t in doc})}}
+
+
+def _holder_files(code: str, ordered: list[SchemeCard], topics: list[list[str]],
+                  slots: tuple[int, ...]) -> list[SearchFile]:
+    """l/KEY.gz for topic, region, type and year: per value, its documents' slots (as gaps) and how many values
+    of the key each holds, what scoring a name's word needs without the whole facet table."""
+    per_doc = {"topic": topics, "region": [[c.region] for c in ordered], "type": [[c.provider_type] for c in ordered],
+               "year": [[c.year] for c in ordered]}
+    files = []
+    for key, values in per_doc.items():
+        holders: dict[str, list[tuple[int, int]]] = {}
+        for slot, held in sorted(zip(slots, values)):
+            for value in held:
+                holders.setdefault(value, []).append((slot, len(held)))
+        table = {"v": sorted(holders), "g": [], "q": []}
+        for value in table["v"]:
+            docs = holders[value]
+            table["g"].append([b - a for a, b in zip([0] + [d for d, _ in docs[:-1]], [d for d, _ in docs])])
+            table["q"].append([count for _, count in docs])
+        files.append(_text_file(code, f"l/{key}.gz", _dumps(table)))
+    return files
 
 
 def stem_code(word: str, stem: str) -> str:

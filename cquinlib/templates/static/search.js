@@ -227,18 +227,20 @@
     });
     for (var key of LABEL_KEYS) {
       var values = has(m.lab[key], s) ? m.lab[key][s] : [];
-      if (values.length) { this.labels(key, values, found, await this.facets()); }
+      if (values.length) { this.labels(key, values, found, await fetchJSON("l/" + key + ".gz")); }
     }
     return found;
   };
 
+  /* A stem of some values' names: the documents holding those values (l/KEY.gz), scored as whoosh scores a
+     keyword field. */
   Engine.prototype.labels = function (key, values, found, table) {
-    var m = this.m, facet = table.by[key], boost = m.lb[key][0], average = m.lb[key][1];
+    var m = this.m, boost = m.lb[key][0], average = m.lb[key][1];
     values.forEach(function (value) {
-      var index = facet.v.indexOf(value);
+      var index = table.v.indexOf(value);
       if (index < 0) { return; }
-      var code = String.fromCharCode(48 + index), holders = [];
-      table.docs.forEach(function (slot, i) { if (facet.c[i].indexOf(code) >= 0) { holders.push([slot, facet.c[i].length]); } });
+      var holders = [], slot = 0;
+      for (var i = 0; i < table.g[index].length; i++) { slot += table.g[index][i]; holders.push([slot, table.q[index][i]]); }
       var idf = Math.log(m.n / (holders.length + 1)) + 1;
       holders.forEach(function (h) {
         var at = found.get(h[0]);
@@ -608,11 +610,7 @@
     return slugs;
   }
 
-  /* A topic's name from the facet table, which scoring a topic's name has loaded already. */
-  function topicName(slug) {
-    var topic = engine.table ? engine.table.by.topic : null, at = topic ? topic.v.indexOf(slug) : -1;
-    return at < 0 ? slug : topic.l[at];
-  }
+  function topicName(slug) { return has(engine.m.tn, slug) ? engine.m.tn[slug] : slug; }
 
   async function cardsFor(matches) {
     var m = engine.m;
