@@ -26,7 +26,7 @@ PAGES = [
     "guidance/template-fields/",
     "submit/", "about/", "faq/", "404.html", "whats-new/",
     # Issue 13: a national goal's comparison, the open data page, and two schemes side by side.
-    "national-goals/2019-20/staff-flu/", "data/", "real/",
+    "national-goals/2019-20/staff-flu/", "data/", "real/", "a-z/",
     "compare/?schemes=2019-20/midlands/aldermoor-mental-health,2019-20/north-west/merrowdale-acute",
 ]
 

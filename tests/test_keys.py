@@ -69,7 +69,7 @@ def test_renaming_a_topic_rewrites_only_what_shows_it(tmp_path: Path) -> None:
     assert any("schemes/" in k for k in pages)
     filed = search_ids(tmp_path, "topic:falls")
     assert len(filed) == 3 and sorted(search_ids(tmp_path, "fractures")) == sorted(filed)
-    assert inflate(after["search/m.json"][0])["labels"]["fractur"] == ["falls"]
+    assert inflate(after["search/m.json"][0])["lab"]["topic"]["fractur"] == ["falls"]
 
 
 def search_ids(root: Path, query: str) -> list[str]:

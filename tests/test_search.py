@@ -253,12 +253,12 @@ def browser_scores(site: Path, words: list[str]) -> dict[int, float]:
             for gap, freq, fl in zip(gaps, freqs, lengths):
                 doc += gap
                 docs[doc] = docs.get(doc, 0.0) + bm25(idf, freq * boost, fl, avgfl)
-        for slug in m["labels"].get(stem, []):
+        for slug in m["lab"]["topic"].get(stem, []):
             code = chr(48 + topic["v"].index(slug))
             holders = [(slot, len(codes)) for slot, codes in zip(table["d"], topic["c"]) if code in codes]
             idf = math.log(m["n"] / (len(holders) + 1)) + 1
             for slot, count in holders:
-                docs[slot] = docs.get(slot, 0.0) + bm25(idf, m["lb"][0], m["ql"][count], m["lb"][1])
+                docs[slot] = docs.get(slot, 0.0) + bm25(idf, m["lb"]["topic"][0], m["ql"][count], m["lb"]["topic"][1])
         total = docs if total is None else {d: s + docs[d] for d, s in total.items() if d in docs}
     return total or {}
 
@@ -308,7 +308,7 @@ def test_export_vocabulary_and_cards(lib: Path) -> None:
     card = exported(lib / "site", f"d/{number // pack}.gz")[str(number % pack)]
     assert card == {"i": "2019-20/midlands/riverside", "t": "Riverside community scheme 2019/20",
                     "o": "Riverside Community Health NHS Trust", "y": "2019/20", "r": "Midlands", "p": "Community",
-                    "l": [], "g": [["1", "Staff flu vaccination"]]}
+                    "l": [], "g": [["1", "Staff flu vaccination", ["flu"]]]}
     facets = {f["k"]: f for f in exported(lib / "site", "f.gz")["f"]}
     assert facets["year"]["v"] == ["2019-20", "2010-11"] and facets["topic"]["l"][0] == "Falls prevention"
 
@@ -368,7 +368,8 @@ def test_search_page_and_shards_are_built(lib: Path) -> None:
     box = soup.find("input", id="search-q")
     assert soup.find("label", attrs={"for": "search-q"}) and box["name"] == "q"
     assert soup.find(id="search")["data-base"] == "/search/"
-    assert soup.find(id="search-results")["aria-live"] == "polite"
+    assert soup.find(id="search-status")["role"] == "status"  # the one live region
+    assert not soup.select("[aria-live]")
     assert {a["href"] for a in soup.select("main a")} >= {"/years/", "/regions/", "/types/", "/goals/"}
     assert soup.find("noscript")
     m = exported(lib / "site", "m.json")
@@ -387,7 +388,7 @@ def test_search_page_under_a_sub_path(tmp_path: Path) -> None:
     assert build(tmp_path, "--base-url", "/cquin/") == 0
     soup = page(tmp_path / "site", "/search/")
     assert soup.find(id="search")["data-base"] == "/cquin/search/"
-    assert soup.find("script")["src"] == "/cquin/static/search.js"
+    assert [s["src"] for s in soup.find_all("script")][-2:] == ["/cquin/static/stem.js", "/cquin/static/search.js"]
 
 
 def test_search_files_are_deterministic(tmp_path: Path) -> None:

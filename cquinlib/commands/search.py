@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
+import os
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from ..core.diagnostics import has_errors, report_diagnostics, summary
 
 if TYPE_CHECKING:
-    from ..search.query import Hit
+    from ..search.engine import Result
+    from ..search.export import SearchFile
     from ..search.stage import SearchSource
 
 DEFAULT_LIMIT = 10
@@ -19,11 +22,14 @@ DEFAULT_LIMIT = 10
 def add_search_args(parser: argparse.ArgumentParser) -> None:
     """The search verb's own arguments (the library and cache ones are the command line's shared ones)."""
     parser.add_argument("query", nargs="+", metavar="QUERY",
-                        help="words, \"phrases\", and fields: year:2019-20 region:midlands type:community "
-                             "topic:falls domain:safety national:local")
+                        help="words, \"phrases\", OR, NOT or -word, and fields: year:2019-20 region:midlands "
+                             "type:community topic:falls domain:safety national:local framework:cquin "
+                             "illustrative:false (the grammar is the search page's)")
     parser.add_argument("--limit", type=int, default=DEFAULT_LIMIT,
                         help=f"most results shown (default: {DEFAULT_LIMIT})")
     parser.add_argument("--json", action="store_true", help="print a JSON list: id, title, url, score, goal, ...")
+    parser.add_argument("--exact", action="store_true",
+                        help="search the words as typed: no spelling correction")
 
 
 def run_search(args: argparse.Namespace) -> int:
@@ -31,16 +37,27 @@ def run_search(args: argparse.Namespace) -> int:
     if args.limit < 1:
         print("build.py search: error: --limit must be at least 1", file=sys.stderr)
         return 2
+    try:
+        return _search(args)
+    except BrokenPipeError:
+        # A reader that stopped early (| head) has all it wanted: leave quietly, and keep Python from
+        # complaining again when it flushes stdout on the way out.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+def _search(args: argparse.Namespace) -> int:
+    """run_search's work."""
     # Imported here, not at the top, so the command line starts without whoosh for every other verb.
     from ..build.cache import BuildCache
     from ..library.load import scan_library
     from ..library.validate import ValidateOptions, validate_library
-    from ..search.index import update_index
-    from ..search.labels import topic_labels
-    from ..search.query import search
-    from ..search.stage import source_of, validation_analysis
+    from ..search.engine import Engine
+    from ..search.stage import build_search, source_of, validation_analysis
     from .notices import print_notices
     cache = BuildCache(args.cache)
+    text = " ".join(args.query)
     try:
         validated = validate_library(scan_library(args.schemes),
                                      ValidateOptions(store=cache, analysis=validation_analysis))
@@ -49,26 +66,48 @@ def run_search(args: argparse.Namespace) -> int:
             print(summary(validated.diagnostics), file=sys.stderr)
             return 1
         source = source_of(validated)
-        update = update_index(source.root, source.keys, source.terms, source.code, args.cache / "search")
-        print_notices(cache.notices + list(update.notices))
-        hits, stems = search(update.path, " ".join(args.query), topic_labels(source.labels.topics), args.limit)
-        rows = results(source, hits, stems)
+        built = build_search(source, args.cache / "search")
+        built.finish()
+        print_notices(cache.notices + list(built.update.notices))
+        result = Engine(export_reader(built.files)).run(text, correct=not args.exact)
+        rows = results(source, result, built.files, args.limit)
     finally:
         cache.close()
-    print(json.dumps(rows, indent=2, ensure_ascii=False) if args.json else as_text(rows, " ".join(args.query)))
+    if result.corrected:
+        print(f"showing results for {result.corrected!r} (search for {text!r} as typed with --exact)",
+              file=sys.stderr)
+    print(json.dumps(rows, indent=2, ensure_ascii=False) if args.json else as_text(rows, result.corrected or text))
+    sys.stdout.flush()
     return 0
 
 
-def results(source: SearchSource, hits: list[Hit], stems: frozenset[str]) -> list[dict[str, Any]]:
+def export_reader(files: Sequence[SearchFile]) -> Callable[[str], Any]:
+    """Read the exported files as search.js reads them: a name under /search/ to its parsed JSON."""
+    from ..library import urls
+    by_url = {f.url: f for f in files}
+
+    def read(name: str) -> Any:
+        """One file, inflated and parsed."""
+        raw = by_url[urls.search_file_url(name)].make()
+        return json.loads(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)
+
+    return read
+
+
+def results(source: SearchSource, result: Result, files: Sequence[SearchFile], limit: int) -> list[dict[str, Any]]:
     """One plain record per hit: who, where, score, and the goal that best matches the query."""
     from ..search.query import best_goal
+    from ..search.state import doc_slots
     cards = {c.id: c for c in source.listed}
-    schemes = source.load([h.id for h in hits])
+    ids = sorted(cards)
+    by_slot = dict(zip(doc_slots(ids), ids))
+    hits = [(by_slot[slot], score) for slot, score, _ in result.hits[:limit]]
+    schemes = source.load([sid for sid, _ in hits])
     rows = []
-    for hit in hits:
-        card = cards[hit.id]
-        goal = best_goal(schemes[hit.id], source.labels, stems)
-        rows.append({"id": hit.id, "title": card.title, "url": card.url, "score": round(hit.score, 6),
+    for sid, score in hits:
+        card = cards[sid]
+        goal = best_goal(schemes[sid], source.labels, result.stems)
+        rows.append({"id": sid, "title": card.title, "url": card.url, "score": round(score, 6),
                      "provider": card.provider_name, "year": card.year, "region": card.region,
                      "type": card.provider_type,
                      "goal": {"number": goal.number, "name": goal.name} if goal else None})
@@ -85,4 +124,3 @@ def as_text(rows: list[dict[str, Any]], query: str) -> str:
         if row["goal"]:
             lines.append(f"     goal {row['goal']['number']}: {row['goal']['name']}")
     return "\n".join(lines)
-

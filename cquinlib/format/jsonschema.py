@@ -5,7 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any, Mapping as Named, NamedTuple
 
-from .spec import PROVIDER_TYPES, SCHEME, SLUG_PATTERN, YEAR_PATTERN, ListOf, Mapping, MapOf, Scalar, Shape
+from .spec import (PROVIDER_TYPES, REGIONS_FILE, SCHEME, SLUG_PATTERN, SYNONYMS_FILE, TOPICS_FILE, YEAR_FILE,
+                   YEAR_PATTERN, ListOf, Mapping, MapOf, Scalar, Shape)
 
 SCHEMA_ID = "scheme-format.schema.json"
 LIBRARY_SCHEMA_ID = "library.schema.json"
@@ -25,6 +26,9 @@ def scheme_json_schema() -> dict[str, Any]:
     schema = shape_schema(SCHEME)
     schema.update({"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID,
                    "title": "CQUIN scheme file, format v1"})
+    # The shared files, for editors to point at ("$ref": "scheme-format.schema.json#/$defs/topics-file").
+    schema["$defs"] = {"regions-file": shape_schema(REGIONS_FILE), "topics-file": shape_schema(TOPICS_FILE),
+                       "year-file": shape_schema(YEAR_FILE), "synonyms-file": shape_schema(SYNONYMS_FILE)}
     return schema
 
 

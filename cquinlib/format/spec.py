@@ -248,7 +248,11 @@ YEAR_FILE = Mapping((
 ))
 
 REGIONS_FILE = MapOf(Mapping((Field("name", NAME, True), Field("from", YEAR), Field("until", YEAR))))
-TOPICS_FILE = MapOf(Mapping((Field("name", NAME, True), Field("description", MARKDOWN))))
+TOPICS_FILE = MapOf(Mapping((Field("name", NAME, True), Field("description", MARKDOWN),
+                             Field("aliases", ListOf(NAME)))))
+
+# _synonyms.yaml: groups of terms search treats as one (A&E, emergency department), each a list of two or more.
+SYNONYMS_FILE = ListOf(ListOf(NAME, min_items=2))
 
 SITE_FILE = Mapping((
     Field("title", NAME, True),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -14,6 +15,7 @@ from .paths import FILE, FOLDER, Found, check_file, list_folder, real_root
 
 SCHEME_SUFFIXES = (".yaml", ".yml")
 NO_YEAR_FILE = "has no _year.yaml"
+SYNONYMS_NAME = "_synonyms.yaml"  # optional: groups of terms search treats as one
 WHAT = "the schemes folder"  # the boundary every path the scan follows must stay within, as messages name it
 
 
@@ -79,6 +81,7 @@ class LibraryScan:
     years: tuple[YearSource, ...]
     schemes: tuple[SchemePath, ...]
     layout: tuple[Diagnostic, ...]
+    synonyms: SourceFile | None = None  # _synonyms.yaml, which a library may leave out
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,7 @@ def scan_library(root: Path) -> LibraryScan:
     walk = _Walk(real_root(root), layout)
     regions = _load_required(root / "_regions.yaml", walk)
     topics = _load_required(root / "_topics.yaml", walk)
+    synonyms = _load_required(root / SYNONYMS_NAME, walk) if os.path.lexists(root / SYNONYMS_NAME) else None
     years: list[YearSource] = []
     found: list[SchemePath] = []
     for entry in walk.listing(Found.root(root, walk.boundary)):
@@ -120,7 +124,8 @@ def scan_library(root: Path) -> LibraryScan:
             continue
         years.append(_load_year(entry, walk))
         found.extend(_scheme_paths(entry, walk))
-    return LibraryScan(root, regions, topics, tuple(years), tuple(found), tuple(_name_open_years(layout, years)))
+    return LibraryScan(root, regions, topics, tuple(years), tuple(found), tuple(_name_open_years(layout, years)),
+                       synonyms)
 
 
 def _name_open_years(layout: list[Diagnostic], years: list[YearSource]) -> list[Diagnostic]:

@@ -51,6 +51,7 @@ class Topic:
     slug: str
     name: str
     description: str = ""
+    aliases: tuple[str, ...] = ()  # other names search treats as the name (flu jab for Flu vaccination)
 
     @property
     def url(self) -> str:

@@ -9,7 +9,7 @@ from ..core.diagnostics import Diagnostic
 from ..core.digest import digest_bytes
 from ..format.rules import scale_findings, topic_findings
 from ..format.shapes import Finding, check_shape
-from ..format.spec import REGIONS_FILE, TOPICS_FILE, YEAR_FILE
+from ..format.spec import REGIONS_FILE, SYNONYMS_FILE, TOPICS_FILE, YEAR_FILE
 from ..format.yamlio import format_field, locate_all
 from .load import SourceFile, YearSource
 from .model import NationalGoal, Region, Topic, Year, year_label
@@ -25,6 +25,7 @@ class SharedContext:
     years: tuple[Year, ...]
     region_map: Optional[dict[str, Region]]
     topic_slugs: Optional[frozenset[str]]
+    synonyms: tuple[tuple[str, ...], ...] = ()  # the groups of _synonyms.yaml (search reads them)
 
     def year(self, slug: str) -> Optional[Year]:
         """The year with this slug, if its _year.yaml is valid."""
@@ -44,8 +45,9 @@ class SharedContext:
 
 
 def validate_shared(regions_file: Optional[SourceFile], topics_file: Optional[SourceFile],
-                    year_sources: Iterable[YearSource], out: list[Diagnostic]) -> SharedContext:
-    """Check _regions.yaml, _topics.yaml and every _year.yaml."""
+                    year_sources: Iterable[YearSource], out: list[Diagnostic],
+                    synonyms_file: Optional[SourceFile] = None) -> SharedContext:
+    """Check _regions.yaml, _topics.yaml, every _year.yaml and _synonyms.yaml if there is one."""
     regions = _validate_regions(regions_file, out)
     topics = _validate_topics(topics_file, out)
     # When a shared file is missing or unreadable it has its own error; checking every scheme against it
@@ -53,7 +55,18 @@ def validate_shared(regions_file: Optional[SourceFile], topics_file: Optional[So
     topic_slugs = frozenset(t.slug for t in topics) if _usable(topics_file) else None
     years = tuple(y for y in (_validate_year(ys, topic_slugs, out) for ys in year_sources) if y)
     region_map = {r.slug: r for r in regions} if _usable(regions_file) else None
-    return SharedContext(regions, topics, years, region_map, topic_slugs)
+    return SharedContext(regions, topics, years, region_map, topic_slugs, _validate_synonyms(synonyms_file, out))
+
+
+def _validate_synonyms(file: Optional[SourceFile], out: list[Diagnostic]) -> tuple[tuple[str, ...], ...]:
+    """Check _synonyms.yaml: a list of groups, each a list of two or more names."""
+    if file is None:
+        return ()
+    findings = check_shape(file.data, SYNONYMS_FILE) if file.data is not None or not file.problems else []
+    out.extend(to_diagnostics(file, findings))
+    if findings or not isinstance(file.data, list):
+        return ()
+    return tuple(_strings(group) for group in file.data)
 
 
 def _usable(file: Optional[SourceFile]) -> bool:
@@ -88,7 +101,8 @@ def _validate_topics(file: Optional[SourceFile], out: list[Diagnostic]) -> tuple
     out.extend(to_diagnostics(file, findings))
     if not isinstance(file.data, dict):
         return ()
-    return tuple(Topic(str(slug), str(entry.get("name", slug)), str(entry.get("description") or ""))
+    return tuple(Topic(str(slug), str(entry.get("name", slug)), str(entry.get("description") or ""),
+                       _strings(entry.get("aliases")))
                  for slug, entry in sorted(file.data.items(), key=lambda item: str(item[0]))
                  if isinstance(entry, dict))
 

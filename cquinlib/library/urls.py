@@ -23,6 +23,7 @@ NATIONAL_GOALS = "/national-goals/"
 SEARCH = "/search/"
 REAL = "/real/"  # every real scheme, the listings' "real schemes only"
 SOURCES = "/sources/"  # the content page content/sources.md, when a library has one
+SEARCH_INDEX = "/a-z/"  # goals and topics A to Z: where search leads without JavaScript
 SITEMAP = "/sitemap.xml"
 ROBOTS = "/robots.txt"
 NOT_FOUND = "/404.html"

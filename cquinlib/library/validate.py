@@ -100,6 +100,7 @@ class ValidatedLibrary:
     fresh_blobs: Mapping[str, bytes]  # pickled models validated in this run, by source path
     analysed: Mapping[str, Any]  # what options.analysis made, by scheme id
     store: Optional[SchemeStore] = field(default=None, repr=False, compare=False)
+    synonyms: tuple[tuple[str, ...], ...] = ()  # the groups of _synonyms.yaml
 
     @cached_property
     def card_digests(self) -> dict[str, str]:
@@ -149,7 +150,7 @@ def load_library(root: Path, options: ValidateOptions = ValidateOptions()) -> tu
 def validate_library(scan: LibraryScan, options: ValidateOptions = ValidateOptions()) -> ValidatedLibrary:
     """Validate the shared files, then every scheme: from the store where its key matches, else afresh."""
     diagnostics: list[Diagnostic] = list(scan.layout)
-    shared = validate_shared(scan.regions, scan.topics, scan.years, diagnostics)
+    shared = validate_shared(scan.regions, scan.topics, scan.years, diagnostics, scan.synonyms)
     store = options.store
     digests = store.file_digests([p.src_path for p in scan.schemes]) if store else {
         p.src_path: file_digest(p.src_path) for p in scan.schemes}
@@ -255,7 +256,7 @@ def _assemble(scan: LibraryScan, shared: SharedContext, results: dict[str, Cache
         if result.scheme_blob is not None:
             blobs[str(path.src_path)] = result.scheme_blob
     return ValidatedLibrary(scan.root, shared.regions, shared.topics, shared.years, tuple(cards), entries,
-                            tuple(sorted(diagnostics)), blobs, analysed, store)
+                            tuple(sorted(diagnostics)), blobs, analysed, store, shared.synonyms)
 
 
 def _scheme_key(path: SchemePath, digest: str, context: str) -> str:

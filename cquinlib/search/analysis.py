@@ -8,9 +8,11 @@ from typing import Any, Iterator, Optional
 from whoosh.analysis import STOP_WORDS, Analyzer, StemmingAnalyzer, Token
 from whoosh.lang.snowball.english import EnglishStemmer
 
-# whoosh 2.7.4's default pattern; Whoosh-Reloaded's also keeps '*', which would glue Markdown emphasis to words.
-TOKEN_PATTERN = r"\w+(\.?\w+)*"
-WORD_PATTERN = r"\w+(?:\.?\w+)*"  # the same words, without a capturing group, for re.findall
+# whoosh 2.7.4's default pattern, with '&' joining words as '.' does, so A&E and R&D are words of their own
+# (two one-letter words would be dropped). Whoosh-Reloaded's also keeps '*', which would glue Markdown emphasis
+# to words. search.js and search.grammar read query words with the same pattern.
+TOKEN_PATTERN = r"\w+([.&]?\w+)*"
+WORD_PATTERN = r"\w+(?:[.&]?\w+)*"  # the same words, without a capturing group, for re.findall
 MIN_WORD = 2
 STEM_CACHE = 200_000
 

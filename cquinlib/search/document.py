@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Protocol
 
 from ..core.digest import digest_bytes
@@ -36,11 +36,21 @@ class Labels:
     years: Mapping[str, Year]
     regions: Mapping[str, str]
     topics: Mapping[str, str]
+    aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # topic slug to its other names
+    synonyms: tuple[tuple[str, ...], ...] = ()  # the groups of _synonyms.yaml
 
     @classmethod
-    def of(cls, regions: Iterable[Region], topics: Iterable[Topic], years: Iterable[Year]) -> "Labels":
+    def of(cls, regions: Iterable[Region], topics: Iterable[Topic], years: Iterable[Year],
+           synonyms: Iterable[tuple[str, ...]] = ()) -> "Labels":
         """Labels from the library's shared files."""
-        return cls({y.slug: y for y in years}, {r.slug: r.name for r in regions}, {t.slug: t.name for t in topics})
+        topics = tuple(topics)
+        return cls({y.slug: y for y in years}, {r.slug: r.name for r in regions}, {t.slug: t.name for t in topics},
+                   {t.slug: t.aliases for t in topics if t.aliases}, tuple(synonyms))
+
+    def synonym_groups(self) -> list[tuple[str, ...]]:
+        """Every group of equivalent terms: each topic's name with its aliases, then the library's synonyms."""
+        return [(self.topics[slug], *names) for slug, names in sorted(self.aliases.items()) if slug in self.topics] \
+            + list(self.synonyms)
 
     def used_by(self, card: SchemeCard | Scheme) -> str:
         """The names a scheme's search document takes from the shared files: its year's label, its region's

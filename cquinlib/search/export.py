@@ -4,17 +4,21 @@ Every file but the manifest is gzip-compressed JSON without whitespace (the scri
 stays small on any host). Under /search/:
 
 - m.json: document count, stop words, minimum word length, whoosh's BM25F parameters, each text field's
-  boost and average length, the first key and file name of every vocabulary and postings file, and the label
-  table (search.labels): each stem of a used topic's name with its topics' slugs ("labels"), the labels
-  field's boost and average length ("lb"), and whoosh's stored length for each count of topics ("ql");
+  boost and average length, the first key and file name of every vocabulary and postings file, the label
+  tables (search.labels): per facet of topic, region, type and year, each stem of a used value's name with
+  the values whose names hold it ("lab"), that facet's boost and average count of values ("lb"), whoosh's
+  stored length for each count of values ("ql"), the synonyms (search.synonyms: groups of equivalent
+  terms, each term as its stems, "syn") and the used topics' names, which a result shows ("tn");
 - v/NAME.gz: a run of the sorted surface words seen in the corpus and in the names of the topics it uses,
   with each word's stem and its document frequency (so the browser stems exactly as whoosh did, and can complete a prefix and suggest a spelling);
 - p/NAME.gz: postings for a run of stems: per text field, document ids as gaps, term frequencies, and each
   document's length in that field as whoosh stores it;
 - d/N.gz: the cards (title, year, region, provider type, goals) of the documents in slots N*PACK to
   N*PACK+PACK-1, keyed by slot minus N*PACK;
+- l/KEY.gz, for topic, region, type and year: per value, the slots of the documents holding it (as gaps) and
+  how many values of that key each holds: what scoring a word of a name needs, without the facet table;
 - f.gz: facet values, the documents' slots in id order, and per document (in that order) its year, region,
-  provider type, topics and domains.
+  provider type, topics, domains, national or local goals, framework and whether it is illustrative.
 
 Documents are numbered by slot (search.state.doc_slots: from a hash of the id, not the place among the
 others), so a scheme added or deleted changes the entries of its own stems, its own card pack, the facet table
@@ -45,12 +49,20 @@ from .document import Labels
 from .analysis import MIN_WORD
 from .state import ExportState
 from .labels import TopicLabels, topic_labels
+from .synonyms import synonym_table
 from .terms import FIELD_BOOSTS, LABEL_BOOST, TEXT_FIELDS, quantised_length
 
-FORMAT_VERSION = 5  # what search.js reads; its own code keys the files (export_files)
+# A word of a region's, provider type's or year's name matches the schemes filed there, weighted as a title's
+# words are (and those schemes rank first: search.engine.filed). Topic names weigh as goal names do.
+LABEL_BOOSTS = {"topic": LABEL_BOOST, "region": 3.0, "type": 3.0, "year": 3.0}
+
+FORMAT_VERSION = 6  # what search.js reads; its own code keys the files (export_files)
 PACK = 192  # slots to a d/ file: 12 to 24 cards, as the slot space is 8 to 16 times the documents
 POSTINGS_CUT = (3_000, 12_000, 8)  # a file holds at least, at most (characters), and cuts at 1 key in 8
 VOCAB_CUT = (6_000, 24_000, 16)
+NATIONAL_NAMES = {"national": "Adopts a national goal", "local": "Local goal"}
+FRAMEWORK_NAMES = {"cquin": "CQUIN", "other": "Another framework"}
+ILLUSTRATIVE_NAMES = {"false": "Real scheme", "true": "Illustrative example"}
 CODE_BASE = 48  # facet columns store value n as the character chr(48 + n): '0', '1', ...
 
 
@@ -91,7 +103,8 @@ def export_files(state: ExportState, cards: Mapping[str, SchemeCard], card_keys:
     files.append(_facet_file(ordered, topics, state.slots, goal_digests, labels, code + digest_bytes(repr(labels))))
     manifest = _manifest(state, [[g[0], n] for g, n in zip(vocab, vocab_names)],
                          [[g[0], n] for g, n in zip(postings, post_names)])
-    manifest.update(_label_table(names, topics))
+    manifest.update(_label_table(ordered, names, topics, labels))
+    files += _holder_files(code, ordered, topics, state.slots)
     files.append(_text_file(code, "m.json", _dumps(manifest), compress=False))
     return files
 
@@ -145,14 +158,46 @@ def _vocab_shard(words: list[str], vocabulary: Mapping[str, tuple[str, int]]) ->
     return {"w": words, "s": [stem_code(w, vocabulary[w][0]) for w in words], "n": [vocabulary[w][1] for w in words]}
 
 
-def _label_table(names: TopicLabels, topics: list[list[str]]) -> dict[str, Any]:
-    """What the script needs to score topic labels as whoosh does: each stem's topics, the labels field's boost
-    and average length, and whoosh's stored length for each count of topics a document can have."""
+def _label_table(ordered: list[SchemeCard], names: TopicLabels, topics: list[list[str]],
+                 labels: Labels) -> dict[str, Any]:
+    """What the engines need to score names as whoosh scores a keyword field: per facet each stem's values, the
+    facet's boost and average count of values per document, and whoosh's stored length for each count; and the
+    synonym groups, analysed."""
     count = len(topics)
-    longest = max((len(doc) for doc in topics), default=0)
-    return {"labels": {stem: list(slugs) for stem, slugs in names.stems.items()},
-            "lb": [LABEL_BOOST, (sum(len(doc) for doc in topics) / (count or 1)) or 1],
-            "ql": [quantised_length(n, 1) for n in range(longest + 1)]}
+    longest = max([len(doc) for doc in topics] + [1])
+    used = {"region": {c.region for c in ordered}, "type": {c.provider_type for c in ordered},
+            "year": {c.year for c in ordered}}
+    named = {"region": labels.regions, "type": TYPE_NAMES, "year": {y: labels.year_label(y) for y in used["year"]}}
+    tables = {"topic": {stem: list(slugs) for stem, slugs in names.stems.items()}}
+    for key in ("region", "type", "year"):
+        table = topic_labels({v: named[key].get(v, v) for v in used[key]})
+        tables[key] = {stem: list(values) for stem, values in table.stems.items()}
+    averages = {"topic": (sum(len(doc) for doc in topics) / (count or 1)) or 1, "region": 1, "type": 1, "year": 1}
+    return {"lab": tables, "lb": {key: [LABEL_BOOSTS[key], averages[key]] for key in tables},
+            "ql": [quantised_length(n, 1) for n in range(longest + 1)],
+            "syn": synonym_table(labels.synonym_groups()),
+            "tn": {slug: labels.topics.get(slug, slug) for slug in sorted({t for doc in topics for t in doc})}}
+
+
+def _holder_files(code: str, ordered: list[SchemeCard], topics: list[list[str]],
+                  slots: tuple[int, ...]) -> list[SearchFile]:
+    """l/KEY.gz for topic, region, type and year: per value, its documents' slots (as gaps) and how many values
+    of the key each holds, what scoring a name's word needs without the whole facet table."""
+    per_doc = {"topic": topics, "region": [[c.region] for c in ordered], "type": [[c.provider_type] for c in ordered],
+               "year": [[c.year] for c in ordered]}
+    files = []
+    for key, values in per_doc.items():
+        holders: dict[str, list[tuple[int, int]]] = {}
+        for slot, held in sorted(zip(slots, values)):
+            for value in held:
+                holders.setdefault(value, []).append((slot, len(held)))
+        table = {"v": sorted(holders), "g": [], "q": []}
+        for value in table["v"]:
+            docs = holders[value]
+            table["g"].append([b - a for a, b in zip([0] + [d for d, _ in docs[:-1]], [d for d, _ in docs])])
+            table["q"].append([count for _, count in docs])
+        files.append(_text_file(code, f"l/{key}.gz", _dumps(table)))
+    return files
 
 
 def stem_code(word: str, stem: str) -> str:
@@ -187,12 +232,13 @@ def _card_pack(number: int, cards: list[tuple[int, SchemeCard]], card_keys: Mapp
 
 
 def scheme_card(card: SchemeCard, labels: Labels) -> dict[str, Any]:
-    """What a result shows: id, title, provider, year, region, provider type, labels and goals."""
+    """What a result shows: id, title, provider, year, region, provider type, labels and goals (number, name and
+    any topic slugs, so a goal found by its topic's name can be shown)."""
     tags = (["Illustrative"] if card.illustrative else []) + (["Not CQUIN"] if card.framework == "other" else [])
     return {"i": card.id, "t": card.title, "o": card.provider_name, "y": labels.year_label(card.year),
             "r": labels.regions.get(card.region, card.region),
             "p": TYPE_NAMES.get(card.provider_type, card.provider_type),
-            "l": tags, "g": [[g.number, g.name] for g in card.goals]}
+            "l": tags, "g": [[g.number, g.name, *([list(g.topics)] if g.topics else [])] for g in card.goals]}
 
 
 def _facet_file(ordered: list[SchemeCard], topics: list[list[str]], slots: tuple[int, ...],
@@ -200,7 +246,8 @@ def _facet_file(ordered: list[SchemeCard], topics: list[list[str]], slots: tuple
     """The facet table's file, keyed by what it is made from: each document's slot, year, region, type and goals
     (their digest), in order. Its bytes are made only when that changed (a title edit leaves it alone)."""
     parts = [part for c, slot in zip(ordered, slots)
-             for part in (c.id, slot, c.year, c.region, c.provider_type, goal_digests[c.id])]
+             for part in (c.id, slot, c.year, c.region, c.provider_type, c.framework, c.illustrative,
+                          goal_digests[c.id])]
     key = digest_values("f.gz", labels_key, values=parts)
     return SearchFile(urls.search_file_url("f.gz"), key,
                       lambda: _gzip(_dumps({**facet_table(ordered, topics, labels), "d": list(slots)})))
@@ -215,7 +262,11 @@ def facet_table(cards: list[SchemeCard], topics: list[list[str]], labels: Labels
         _facet("year", [c.year for c in cards], years, True),
         _facet("region", [c.region for c in cards], labels.regions, False),
         _facet("type", [c.provider_type for c in cards], TYPE_NAMES, False),
-        _facet("topic", topics, labels.topics, False), _facet("domain", domains, DOMAIN_NAMES, False)]}
+        _facet("topic", topics, labels.topics, False), _facet("domain", domains, DOMAIN_NAMES, False),
+        _facet("national", [sorted({"national" if g.national else "local" for g in c.goals}) for c in cards],
+               NATIONAL_NAMES, False),
+        _facet("framework", [c.framework for c in cards], FRAMEWORK_NAMES, False),
+        _facet("illustrative", ["true" if c.illustrative else "false" for c in cards], ILLUSTRATIVE_NAMES, False)]}
 
 
 def _facet(key: str, per_card: list[str] | list[list[str]], names: Mapping[str, str],

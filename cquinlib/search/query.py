@@ -1,4 +1,5 @@
-"""Querying the index: whoosh's query language over the text fields, ranked schemes, and each one's best goal."""
+"""Querying the whoosh index with whoosh's own query language (what the index tests read it with), and a result's
+best goal. `build.py search` runs search.engine instead: the search page's grammar over the exported files."""
 
 from __future__ import annotations
 

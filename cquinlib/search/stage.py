@@ -90,7 +90,7 @@ def source_of(validated: ValidatedLibrary) -> SearchSource:
     """A search source for a validated library: a document is keyed on its scheme's validation key and on the
     names it takes from the shared files."""
     cards = tuple(c for c in validated.cards if c.status != "draft")
-    labels = Labels.of(validated.regions, validated.topics, validated.years)
+    labels = Labels.of(validated.regions, validated.topics, validated.years, validated.synonyms)
     keys = {c.id: document_key(c, labels, validated.scheme_keys[c.id]) for c in cards if c.listed}
     return SearchSource(validated.root, labels, cards, keys, validated.card_digests, validated.goal_digests,
                         validated.schemes,

@@ -18,6 +18,7 @@ from ..library.indicators import IndicatorRow
 from ..library.model import Topic
 from . import charts
 from .comparisons import RowIndex, data_files, national_goal_pages, topic_inputs
+from .az import az_letters
 from .content import Content, Page
 from .inputs import Input, Names, Shown, WholeScheme
 from .news import feed_inputs, whats_new_inputs
@@ -86,6 +87,7 @@ def plan_site(catalog: Catalog, content: Content, related: Optional[Mapping[str,
              PageSpec(urls.ROBOTS, "robots.txt", in_sitemap=False),
              PageSpec(urls.SEARCH, "search.html", in_sitemap=False)]
     specs.append(real_page(catalog, names))
+    specs.append(az_page(catalog))  # after the first eight, where the sitemap goes
     specs += [year_page(catalog, y.slug, names) for y in catalog.years]
     specs += [region_page(catalog, slug, names) for slug in catalog.regions]
     specs += [type_page(catalog, t, names) for t in PROVIDER_TYPES]
@@ -169,6 +171,11 @@ def goals_page(catalog: Catalog, names: Names) -> PageSpec:
         "topic_index": Shown(index),
         "names": Shown(names.for_cards(u.scheme for e in untopical for u in e.uses)),
         "charts": Shown(charts.goal_charts(catalog.goals_by_domain, catalog.goals_by_topic, catalog.topics))})
+
+
+def az_page(catalog: Catalog) -> PageSpec:
+    """Goals and topics A to Z: where the search form leads without JavaScript."""
+    return PageSpec(urls.SEARCH_INDEX, "az.html", {"letters": Shown(az_letters(catalog))})
 
 
 def national_goals_page(catalog: Catalog) -> PageSpec:
