@@ -24,8 +24,10 @@ from cquinlib.exchange.email import attached_template
 from cquinlib.exchange.goalrows import from_grids
 from cquinlib.exchange.publish import template_files
 from cquinlib.exchange.scaffold import imported_yaml
-from cquinlib.exchange.template import columns, to_tables
+from cquinlib.exchange.cells import column_letter
+from cquinlib.exchange.template import LEVELS, SKIPPED, columns, details, to_tables
 from cquinlib.exchange.xlsx import read_workbook, write_workbook
+from cquinlib.format.spec import GOAL, INDICATOR, OUTCOME_ENTRY, SCHEME, STEPPED_SCALE, SLIDING_SCALE, Mapping
 from cquinlib.format.yamlio import parse_yaml_text, read_yaml
 from cquinlib.library.load import scan_library
 from cquinlib.library.validate import validate_library
@@ -364,6 +366,152 @@ def test_an_email_s_listed_attachments_are_saved_beside_the_scheme(tmp_path: Pat
     disguised = tmp_path / "d.eml"
     disguised.write_bytes(_email("fenmouth.xlsx", book, ("full-scheme.pdf", b"<html><script>x</script></html>")))
     assert main(["import", str(disguised), "--schemes", str(library), "--slug", "fenmouth-two"]) == 1
-    assert "Scheme!B18: attachments[0]" in capsys.readouterr().err
+    assert "Scheme!B26: attachments[0]" in capsys.readouterr().err
     assert not (library / "2019-20/london/fenmouth-two").exists()
     assert not (library / "2019-20/london/fenmouth-two.yaml").exists()
+
+
+# The format's later fields, each in a scheme of its own and all together: a contract value not recorded, a stated
+# CQUIN value, an added date, outcomes (one entry or several) on the scheme, a goal and an indicator, a stepped
+# payment scale, a goal's duration.
+_GOAL = {"number": "1", "name": "Fewer falls"}
+_INDICATOR = {"number": "1.1", "name": "Falls risk assessed"}
+_OUTCOMES = [{"period": "Q2", "result": "partly-achieved", "available": 12000, "earned": 6000, "withheld": 6000},
+             {"period": "Q4", "result": "not-achieved", "note": "Data late; withheld in full"},
+             {"result": "achieved", "earned": 1234.5}]
+NEW_FIELDS = {
+    "contract value not recorded": {"contract_value": "Not recorded"},
+    "cquin value": {"cquin_value": 2000000, "contract_value": "Not recorded"},
+    "added": {"added": dt.date(2026, 11, 24)},
+    "scheme outcome, one entry": {"outcome": {"result": "achieved", "earned": 633000, "note": "£1.08m budgeted"}},
+    "scheme outcomes": {"outcome": _OUTCOMES},
+    "goal outcome, one entry": {"goals": [{**_GOAL, "outcome": {"period": "Q4", "note": "Reported as behind"}}]},
+    "goal outcomes, more than its rows": {"goals": [{**_GOAL, "outcome": _OUTCOMES,
+                                                     "indicators": [_INDICATOR]}, {"number": "2", "name": "Flu"}]},
+    "indicator outcome, one entry": {"goals": [{**_GOAL, "indicators": [{**_INDICATOR,
+                                                                          "outcome": {"result": "achieved"}}]}]},
+    "indicator outcomes beside milestones": {"goals": [{**_GOAL, "outcome": _OUTCOMES[:2], "indicators": [
+        {**_INDICATOR, "outcome": _OUTCOMES[:2], "milestones": [{"period": "Q1", "payment": 10},
+                                                                  {"period": "Q2", "payment": 20},
+                                                                  {"period": "Q3", "payment": 70}]},
+        {"number": "1.2", "name": "Falls reviewed", "outcome": _OUTCOMES}]}]},
+    "stepped payment scale": {"goals": [{**_GOAL, "indicators": [
+        {**_INDICATOR, "payment_scale": {"steps": [{"from": 60, "pay": 50}, {"above": 72.5, "pay": 100}]}},
+        {"number": "1.2", "name": "Falls reviewed", "payment_scale": {"min": 60, "max": 80}}]}]},
+    "goal duration": {"goals": [{**_GOAL, "duration": 2}, {"number": "2", "name": "Flu", "duration": 10}]},
+}
+_BASE = {"provider": {"name": "Fenmouth NHS Trust", "type": "acute"}, "commissioners": ["NHS Fenmouth CCG"],
+         "goals": [_GOAL]}
+NEW_FIELDS["all of them"] = {k: v for case in NEW_FIELDS.values() for k, v in case.items()
+                             if k != "goals"} | {"goals": [g for case in NEW_FIELDS.values()
+                                                           for g in case.get("goals", [])]}
+NEW_FIELDS["all of them"]["goals"] = [
+    {**g, "number": str(n + 1)} | ({"indicators": [{**i, "number": f"{n + 1}.{k + 1}"}
+                                                   for k, i in enumerate(g["indicators"])]} if "indicators" in g else {})
+    for n, g in enumerate(NEW_FIELDS["all of them"]["goals"])]
+
+
+def _read_back(data: dict, form: str) -> dict:
+    """A scheme through the template in one form and back, with no problem or warning on the way."""
+    tables = to_tables(data, {"year": "2019-20", "region": "london", "slug": "fenmouth"}, 1.25)
+    if form == "csv":
+        grids = read_csv(write_csv(tables), "fenmouth")
+    else:
+        grids = read_workbook(write_workbook(tables, {"Outcome results": ["achieved"]}, ["Instructions"]))
+    imported = from_grids(*grids)
+    assert imported.problems == [] and imported.warnings == []
+    return imported.data
+
+
+@pytest.mark.parametrize("form", ["xlsx", "csv"])
+@pytest.mark.parametrize("case", list(NEW_FIELDS))
+def test_each_later_field_of_the_format_round_trips(case: str, form: str) -> None:
+    data = {**_BASE, **NEW_FIELDS[case]}
+    assert _read_back(data, form) == data
+    text = imported_yaml({**data, "status": "draft"}, "x.xlsx")
+    assert parse_yaml_text(text)[0] == {**data, "status": "draft"}
+
+
+def test_every_field_of_the_format_has_a_place_in_the_template() -> None:
+    placed = {d.path for d in details()}
+    for field in SCHEME.fields:
+        if field.name == "outcome":
+            assert {("outcome", f.name) for f in OUTCOME_ENTRY.fields} <= placed
+        elif field.name not in SKIPPED | {"provider", "contact"}:
+            assert (field.name,) in placed, field.name
+    assert {("provider", k) for k in ("name", "type", "code")} <= placed
+    assert {("contact", k) for k in ("name", "email", "phone")} <= placed
+    by_level = {level: {c.path for c in columns() if c.level == level} for level in LEVELS}
+    scale = {("payment_scale", f.name) for shape in (SLIDING_SCALE, STEPPED_SCALE) for f in shape.fields}
+    for level, shape in (("goal", GOAL), ("indicator", INDICATOR)):
+        for field in shape.fields:
+            if field.name == "payment_scale":
+                assert scale <= by_level[level]
+            elif field.name == "baseline" or field.name == "target":
+                assert {(field.name, "period"), (field.name, "value")} <= by_level[level]
+            elif field.name == "outcome":
+                assert {(f.name,) for f in OUTCOME_ENTRY.fields} == by_level[f"{level} outcome"]
+            elif field.name not in ("indicators", "milestones"):
+                assert (field.name,) in by_level[level], field.name
+    milestone = LEVELS["milestone"]
+    assert isinstance(milestone, Mapping) and {(f.name,) for f in milestone.fields} == by_level["milestone"]
+
+
+def test_a_contributor_s_ways_of_writing_the_later_fields_are_read() -> None:
+    data = {**_BASE, "goals": [{**_GOAL, "indicators": [_INDICATOR]}]}
+    tables = to_tables(data, {}, None)
+    index = {c.header: n for n, c in enumerate(columns())}
+    tables.goals[1][index["Payment scale: steps (achievement %: % paid)"]] = "From 60%: 50%;\nabove 70 : 100"
+    tables.goals[1][index["Indicator outcome result"]] = "Partly achieved"
+    tables.goals[1][index["Goal duration (years)"]] = "2"
+    row = next(r for r in tables.details if r[0] == "Contract value (£)")
+    row[1] = "not recorded"
+    imported = from_grids(*read_workbook(write_workbook(tables, {}, [])))
+    assert imported.problems == []
+    assert imported.data["contract_value"] == "Not recorded"
+    goal = imported.data["goals"][0]
+    assert goal["duration"] == 2
+    assert goal["indicators"][0]["payment_scale"] == {"steps": [{"from": 60, "pay": 50}, {"above": 70, "pay": 100}]}
+    assert goal["indicators"][0]["outcome"] == {"result": "partly-achieved"}
+
+
+def _letter(header: str) -> str:
+    """The goals sheet's column letter for a header."""
+    return column_letter(next(n for n, c in enumerate(columns()) if c.header == header))
+
+
+def test_bad_later_fields_are_named_by_their_cells(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    library = write_library(tmp_path)
+    data = {**_BASE, "goals": [{**_GOAL, "indicators": [_INDICATOR]}]}
+    tables = to_tables(data, {"year": "2019-20", "region": "london", "slug": "fenmouth"}, None)
+    index = {c.header: n for n, c in enumerate(columns())}
+    tables.goals[1][index["Payment scale: steps (achievement %: % paid)"]] = "from 60: 50; from seventy: 100"
+    tables.goals[1][index["Goal outcome result"]] = "won"
+    rows = {r[0]: r for r in tables.details}
+    rows["Contract value (£)"][1] = "unknown"
+    rows["Outcome result"][1] = "nearly"
+    contract = next(n for n, r in enumerate(tables.details) if r[0] == "Contract value (£)") + 1
+    result = next(n for n, r in enumerate(tables.details) if r[0] == "Outcome result") + 1
+    filled = tmp_path / "fenmouth.xlsx"
+    filled.write_bytes(write_workbook(tables, {}, []))
+    assert main(["import", str(filled), "--schemes", str(library)]) == 1
+    err = capsys.readouterr().err
+    steps = _letter("Payment scale: steps (achievement %: % paid)")
+    assert (f"Goals!{steps}2: payment scale steps: expected steps written 'from 60: 50; from 70: 100' (from or above "
+            "an achievement %: the % paid), got 'from seventy: 100'") in err
+    assert f"Goals!{_letter('Goal outcome result')}2: goals[0].outcome.result: 'won'" in err
+    assert f"Scheme!B{contract}: contract value (£): expected a number or 'Not recorded', got 'unknown'" in err
+    assert f"Scheme!B{result}: outcome.result: 'nearly'" in err
+    assert not (library / "2019-20/london").exists()
+
+
+def test_the_later_fields_import_and_pass_check(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    library = write_library(tmp_path)
+    data = {**_BASE, **NEW_FIELDS["all of them"], "submitted": dt.date(2026, 11, 20)}
+    filled = tmp_path / "fenmouth.xlsx"
+    filled.write_bytes(write_workbook(to_tables(data, {"year": "2019-20", "region": "london", "slug": "fenmouth"},
+                                                None), {}, []))
+    assert main(["import", str(filled), "--schemes", str(library)]) == 0, capsys.readouterr().err
+    written = yaml.safe_load((library / "2019-20/london/fenmouth.yaml").read_text(encoding="utf-8"))
+    assert written.pop("status") == "draft" and written == data
+    assert main(["check", "--schemes", str(library)]) == 0, capsys.readouterr()

@@ -1,5 +1,6 @@
 """The goals sheet read back: a goal starts at a row with goal cells, its indicators follow one a row, and an
-indicator's further milestones take a row each; blank rows anywhere, columns in any order, found by header."""
+indicator's further milestones and a goal's or indicator's further outcome entries take a row each; blank rows
+anywhere, columns in any order, found by header."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from typing import Any, Optional
 
 from ..format.yamlio import format_field
 from .cells import Cell, CellProblem, Grid, Unreadable
-from .template import LEVELS, Column, Imported, columns, normal, read_details, read_value, scalar_at
+from .outcomes import settle
+from .template import LEVELS, Column, Imported, columns, normal, read_details
+from .values import read_value, shape_at
 
 Path = tuple[Any, ...]
 
@@ -82,8 +85,29 @@ def read_goals(grid: Grid, out: Imported) -> None:
             index = len(goal["indicators"]) - 1
             _fill(milestones[-1], where + ("indicators", index, "milestones", len(milestones) - 1), "milestone",
                   filled["milestone"], grid, r, out)
+        if filled["goal outcome"]:
+            _entry(goal, where, "goal outcome", filled["goal outcome"], grid, r, out)
+        if filled["indicator outcome"]:
+            if indicator is None:
+                out.problems.append(CellProblem(grid.ref(r, min(filled["indicator outcome"])), "indicator outcome",
+                                                "an indicator's outcome needs an indicator on its row or above it"))
+            else:
+                _entry(indicator, where + ("indicators", len(goal["indicators"]) - 1), "indicator outcome",
+                       filled["indicator outcome"], grid, r, out)
+    for g, found in enumerate(goals):
+        settle(found, ("goals", g), out.cells, out.unreadable)
+        for i, listed in enumerate(found.get("indicators") or []):
+            settle(listed, ("goals", g, "indicators", i), out.cells, out.unreadable)
     if goals:
         out.data["goals"] = goals
+
+
+def _entry(target: dict[str, Any], where: Path, level: str, filled: dict[int, Column], grid: Grid, r: int,
+           out: Imported) -> None:
+    """A row's outcome entry for a goal or an indicator, after its others (settled into one or a list at the end)."""
+    items = target.setdefault("outcome", [])
+    items.append({})
+    _fill(items[-1], where + ("outcome", len(items) - 1), level, filled, grid, r, out)
 
 
 def _continues(current: Optional[dict[str, Any]], filled: dict[int, Column], grid: Grid, r: int) -> bool:
@@ -93,7 +117,7 @@ def _continues(current: Optional[dict[str, Any]], filled: dict[int, Column], gri
         return False
     for c, column in filled.items():
         try:
-            value = read_value(grid.cell(r, c), scalar_at(LEVELS[column.level], column.path))
+            value = read_value(grid.cell(r, c), shape_at(LEVELS[column.level], column.path))
         except Unreadable:
             return False
         if _get(current, column.path) != value:
@@ -109,7 +133,7 @@ def _fill(target: dict[str, Any], where: Path, level: str, filled: dict[int, Col
     for c, column in sorted(filled.items()):
         cell: Cell = grid.cell(r, c)
         try:
-            value = read_value(cell, scalar_at(LEVELS[level], column.path))
+            value = read_value(cell, shape_at(LEVELS[level], column.path))
         except Unreadable as problem:
             out.problems.append(CellProblem(grid.ref(r, c), column.label, str(problem)))
             out.cells[format_field(where + column.path)] = grid.ref(r, c)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Callable, NamedTuple, Sequence
 
 from ..core.digest import digest_bytes
-from ..format.spec import DOMAINS, FRAMEWORKS, PROVIDER_TYPES
+from ..format.spec import DOMAINS, FRAMEWORKS, NOT_RECORDED_VALUE, OUTCOME_RESULTS, PROVIDER_TYPES
 from ..library import urls
 from ..library.model import Region, Topic, Year
 from .csvform import write_csv
@@ -26,7 +26,8 @@ def template_lists(regions: Sequence[Region], years: Sequence[Year], topics: Seq
     national = sorted({g.id for y in years for g in y.national_goals})
     return {"Years": [y.slug for y in years], "Regions": [r.slug for r in regions],
             "Provider types": list(PROVIDER_TYPES), "Domains": list(DOMAINS), "Frameworks": list(FRAMEWORKS),
-            "True or false": ["true", "false"], "National goals": national, "Topics": [t.slug for t in topics]}
+            "True or false": ["true", "false"], "National goals": national, "Topics": [t.slug for t in topics],
+            "Outcome results": list(OUTCOME_RESULTS)}
 
 
 def instructions(email: str = "", lists: dict[str, list[str]] | None = None) -> list[str]:
@@ -36,7 +37,7 @@ def instructions(email: str = "", lists: dict[str, list[str]] | None = None) -> 
         "",
         "Scheme sheet: one row per detail. Year, region, provider name, provider type and at least one "
         "commissioner are required; the rest is optional. Cells with a list (year, region, provider type, "
-        "framework) offer the library's values.",
+        "framework, outcome result) offer the library's values.",
         "Commissioners and attachments: one row each, with a code (or an attachment's title) in the third column. "
         "Insert rows for more.",
         "Goals sheet: a row for each goal, with its number and name; its indicators follow, one a row (the "
@@ -46,10 +47,24 @@ def instructions(email: str = "", lists: dict[str, list[str]] | None = None) -> 
         "below it, with only the milestone cells filled.",
         "Weightings are % of the whole scheme's CQUIN value: 25, or 25% in a cell formatted as a percentage. "
         "Goal weightings add up to 100, and a goal's weighting equals the sum of its indicators'.",
-        "Expected financial value is worked out from the contract value, the CQUIN percentage and the weighting: "
-        "it is shown for reference and not read back.",
+        "Expected financial value is worked out from the contract value and the CQUIN percentage (or the CQUIN "
+        "value) and the weighting: it is shown for reference and not read back.",
         "Quality domain: safety, effectiveness, patient-experience or innovation. National goal: the id of the "
-        "year's national goal the goal delivers. Topics: topic slugs, separated by commas.",
+        "year's national goal the goal delivers. Topics: topic slugs, separated by commas. Goal duration: the "
+        "financial years a goal runs for (2 for a two-year goal); blank for one.",
+        f"Contract value: a number of pounds, or {NOT_RECORDED_VALUE} for a real scheme whose source gives no "
+        "figure. CQUIN value: the scheme's value in pounds where its source states it. Added: the date the library "
+        "published a scheme it compiled itself, in place of a submitted date.",
+        "Payment scale: either a sliding scale (nothing below one achievement %, all at another: the two "
+        "'Payment scale' % columns), or steps in the steps column, in rising order, each 'from N: P' (P% of the "
+        "value paid from N% achievement) or 'above N: P' (paid above N%), separated by semicolons: "
+        "'from 60: 50; from 70: 100', or 'above 50: 25'. Below the first step nothing is paid.",
+        "Outcomes, where a source states what was earned: a period, a result (achieved, partly-achieved or "
+        "not-achieved, from the list), the pounds available, earned and withheld, and a note; give any of them. "
+        "On the Goals sheet, the goal outcome columns are the goal's and the indicator outcome columns the "
+        "indicator's; each further entry (another period) goes on the next row, with only those cells filled, "
+        "like further milestones. On the Scheme sheet, the six Outcome rows are the whole scheme's: each entry "
+        "starts at its Outcome period row, so copy the six rows for another period.",
         "Dates: as dates, or written 2019-05-14. Numbers: as numbers, or written without commas.",
         "Descriptions and the summary may use Markdown (emphasis, lists, links); raw HTML is never published.",
         "Contact details are private: the editors use them to ask about the scheme, and never publish them.",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ..format.spec import DOMAINS, PROVIDER_TYPES, SCHEME, YEAR_FILE
+from ..format.spec import DOMAINS, OUTCOME_RESULTS, PROVIDER_TYPES, SCHEME, YEAR_FILE
 from .yamlwrite import dump, scalar
 
 LIBRARY_SCHEMA = "schema/library.schema.json"
@@ -93,10 +93,14 @@ def scheme_skeleton(year: str, site_url: str = "", email: str = "", provider: Op
         w.key(0, "status", "draft", f"A draft until it is finished and reviewed; then published. {status}")
     w.option(0, "submitted", "2019-05-14", "Date submitted to the library. A published scheme without it is warned of.")
     w.option(0, "updated", "2019-09-01", "Optional. Date of the last change.")
+    w.option(0, "added", "2019-06-01", "Optional. Date the library published the scheme: for a scheme the library "
+                                       "compiled itself from a public source, in place of a submitted date.")
     w.option(0, "source", '"Trust board papers, May 2019"', "Optional. Where the scheme was published: an address "
                                                              "or a description.")
-    w.option(0, "contract_value", "120000000", "Optional. Contract value in pounds, no commas.")
+    w.option(0, "contract_value", "120000000", "Optional. Contract value in pounds, no commas (or Not recorded, for a "
+                                               "real scheme whose source gives none).")
     w.option(0, "cquin_percent", "1.25", "Optional. % of contract value on this scheme; the year's when left out.")
+    w.option(0, "cquin_value", "1500000", "Optional. The scheme's CQUIN value in pounds, as its source states it.")
     w.option(0, "summary", "|\n  What the scheme covers, and anything a reader should know.",
              "Optional, Markdown. A short account of the scheme.")
     w.key(0, "goals", None, "REQUIRED, at least one goal. Copy the goal block for each further goal.")
@@ -112,6 +116,15 @@ def scheme_skeleton(year: str, site_url: str = "", email: str = "", provider: Op
     w.option(4, "topics", "[falls]", "Optional. Topic slugs from the library's topic list.")
     w.option(4, "indicators", _INDICATOR, "Optional. Copy the indicator block (from '- number') for each further "
                                           "indicator; its keys are optional but number and name.")
+    w.option(4, "duration", "2", "Optional. Financial years the goal runs for (2 for a two-year goal); left out, "
+                                 "one, or its national goal's.")
+    w.option(4, "outcome", "{period: Q4, result: achieved}", "Optional. What the goal earned, where a source "
+                                                              "states it (as the scheme's outcome below).")
+    w.option(0, "outcome", "\n  - {period: Q2, result: partly-achieved, available: 12000, earned: 6000, withheld: 6000}"
+                           "\n  - {period: Q4, result: achieved, note: Paid in full}",
+             "Optional. What the whole scheme earned, where a source states it: one entry, or a list of them, each "
+             "with any of period, result (" + ", ".join(OUTCOME_RESULTS) + "), available, earned and withheld "
+             "(pounds), and a note.")
     w.option(0, "attachments", '\n  - {file: full-scheme.pdf, title: "Full scheme document"}',
              "Optional. Files in the scheme's own folder (schemes/YEAR/REGION/SLUG/): pdf, docx, xlsx, pptx, odt, "
              "ods, odp, csv, txt, png, jpg, gif, webp, each at most 25 MB (HTML, SVG and other files a browser could "
@@ -139,7 +152,10 @@ _INDICATOR = """
     milestones:                        # payment: % of this indicator's value
       - {period: Q2, value: "80%", payment: 25}
     partial_achievement: Rules for partial achievement, in words
-    payment_scale: {min: 60, max: 80}  # nothing below min %, all at max %"""
+    payment_scale: {min: 60, max: 80}  # nothing below min %, all at max %; or steps, each paying its % of the
+                                       # value from (or above) its achievement %:
+                                       # {steps: [{from: 60, pay: 50}, {from: 70, pay: 100}]}
+    outcome: {period: Q4, result: not-achieved, withheld: 3000}   # what it earned, where a source states it"""
 
 
 class _Writer:

@@ -3,7 +3,8 @@ template's, in its order, then ours), and the turn of a scheme's data into those
 
 Both directions read the same declarations, and the kind of every value comes from the format's own spec, so a
 value the format types is typed here too. A goal is a row with its own cells; its indicators follow, one a row
-(the first may share the goal's row), and an indicator's further milestones take a row each below it.
+(the first may share the goal's row), and an indicator's further milestones take a row each below it, as do a goal's
+or an indicator's further outcome entries; the scheme's own outcome is a block of details rows an entry.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple, Optional
 
-from ..format.spec import GOAL, INDICATOR, SCHEME, ListOf, Mapping, Scalar, Shape
+from ..format.spec import GOAL, INDICATOR, OUTCOME_ENTRY, SCHEME, Mapping, Scalar
 from ..format.yamlio import format_field
-from .cells import (Cell, CellProblem, Grid, Unreadable, as_boolean, as_choice, as_date, as_number, as_text)
+from .cells import Cell, CellProblem, Grid, Unreadable, as_text
+from .outcomes import PARTS, entries, entry_for, settle
+from .values import cell_value, read_value, shape_at
 
 class Detail(NamedTuple):
     """A row of the scheme details sheet: its label, the field it fills, and a note for whoever fills it in."""
@@ -46,10 +49,20 @@ DETAILS = (
     Detail("Illustrative", ("illustrative",), "true only for a worked example that was never agreed."),
     Detail("Submitted", ("submitted",), "Date submitted to the library."),
     Detail("Updated", ("updated",), "Date of the last change."),
+    Detail("Added", ("added",), "Date the library published it: for a scheme the library compiled itself, in "
+                                "place of a submitted date."),
     Detail("Source", ("source",), "Where the scheme was published."),
-    Detail("Contract value (£)", ("contract_value",), "In pounds."),
+    Detail("Contract value (£)", ("contract_value",), "In pounds; or Not recorded, for a real scheme whose source "
+                                                      "gives no figure."),
     Detail("CQUIN percentage (%)", ("cquin_percent",), "Share of contract value; blank for the year's figure."),
+    Detail("CQUIN value (£)", ("cquin_value",), "Optional: the scheme's CQUIN value in pounds, as its source "
+                                                "states it."),
     Detail("Summary", ("summary",), "A short account of the scheme (Markdown)."),
+) + tuple(
+    Detail(f"Outcome {p.name}", ("outcome", p.key),
+           ("What the whole scheme earned, where a source states it: six rows an entry, each entry starting at its "
+            "period row (copy the six rows for another period). " if p.key == "period" else "") + p.note)
+    for p in PARTS) + (
     Detail("Attachment", ("attachments",), "One row each: file name, and title in the next column."),
     Detail("Contact name", ("contact", "name"), "Private: never published."),
     Detail("Contact email", ("contact", "email"), "Private: never published."),
@@ -86,11 +99,18 @@ COLUMNS = (
     Column("Rules for partial achievement", "partial achievement", "indicator", ("partial_achievement",), 30),
     Column("Payment scale: nothing below (%)", "payment scale minimum", "indicator", ("payment_scale", "min"), 14),
     Column("Payment scale: all at (%)", "payment scale maximum", "indicator", ("payment_scale", "max"), 14),
+    Column("Payment scale: steps (achievement %: % paid)", "payment scale steps", "indicator",
+           ("payment_scale", "steps"), 24),
+) + tuple(Column(f"Indicator outcome {p.name}", f"indicator outcome {p.key}", "indicator outcome", (p.key,),
+                 p.width) for p in PARTS) + (
     Column("National goal", "national goal", "goal", ("national",), 16),
     Column("Topics", "topics", "goal", ("topics",), 24),
-)
+    Column("Goal duration (years)", "goal duration", "goal", ("duration",), 10),
+) + tuple(Column(f"Goal outcome {p.name}", f"goal outcome {p.key}", "goal outcome", (p.key,), p.width)
+          for p in PARTS)
 MILESTONE = next(f.shape.item for f in INDICATOR.fields if f.name == "milestones")
-LEVELS: dict[str, Mapping] = {"goal": GOAL, "indicator": INDICATOR, "milestone": MILESTONE}  # type: ignore[dict-item]
+LEVELS: dict[str, Mapping] = {"goal": GOAL, "indicator": INDICATOR, "milestone": MILESTONE,  # type: ignore[dict-item]
+                              "goal outcome": OUTCOME_ENTRY, "indicator outcome": OUTCOME_ENTRY}
 
 
 class Tables(NamedTuple):
@@ -130,14 +150,6 @@ def columns() -> tuple[Column, ...]:
     return tuple(found)
 
 
-def scalar_at(shape: Shape, path: tuple[str, ...]) -> Shape:
-    """The declared shape of a field below a mapping."""
-    for part in path:
-        assert isinstance(shape, Mapping)
-        shape = next(f.shape for f in shape.fields if f.name == part)
-    return shape
-
-
 def to_tables(data: dict[str, Any], placement: dict[str, str], year_percent: Optional[float]) -> Tables:
     """A scheme's data as the template's tables (placement: year, region and slug)."""
     rows: list[list[Any]] = [["Field", "Value", "Code or title", "Notes"]]
@@ -152,32 +164,49 @@ def to_tables(data: dict[str, Any], placement: dict[str, str], year_percent: Opt
         elif key == "attachments":
             for item in data.get(key) or [{}]:
                 rows.append([detail.label, item.get("file"), item.get("title"), detail.note])
+        elif key == "outcome":
+            if detail.path[1] == PARTS[0].key:  # the block of rows for each entry, written at its first row
+                block = [d for d in details() if d.path[0] == key]
+                for entry in entries(data.get(key)) or [{}]:
+                    rows += [[d.label, entry.get(d.path[1]), None, d.note] for d in block]
         else:
-            rows.append([detail.label, _get(data, detail.path), None, detail.note])
+            rows.append([detail.label, cell_value(_get(data, detail.path), shape_at(SCHEME, detail.path)), None,
+                         detail.note])
     return Tables(rows, [[c.header for c in columns()]] + _goal_rows(data, year_percent))
 
 
 def _goal_rows(data: dict[str, Any], year_percent: Optional[float]) -> list[list[Any]]:
-    """One row per indicator and per further milestone, the goal's cells on its first row."""
+    """One row per indicator and per further milestone or outcome entry, the goal's cells on its first row and
+    its further outcome entries on the rows below (rows of their own when it has more entries than rows)."""
     cols = columns()
     percent = data.get("cquin_percent", year_percent)
-    value = data["contract_value"] * percent / 100 if data.get("contract_value") is not None and percent else None
+    contract = data.get("contract_value")
+    value = (contract * percent / 100 if isinstance(contract, (int, float)) and percent
+             else data.get("cquin_value"))
     rows = []
     for goal in data.get("goals") or []:
-        indicators = goal.get("indicators") or [None]
-        for n, indicator in enumerate(indicators):
-            milestones = (indicator or {}).get("milestones") or [None]
-            for m, milestone in enumerate(milestones):
-                row = []
-                for column in cols:
-                    source = {"goal": goal if n == 0 and m == 0 else None, "indicator": indicator if m == 0 else None,
-                              "milestone": milestone}.get(column.level)
-                    if column.level == "derived":
-                        row.append(_goal_value(goal, value) if n == 0 and m == 0 else None)
-                    else:
-                        cell = _get(source, column.path) if source else None
-                        row.append(", ".join(cell) if isinstance(cell, list) else cell)
-                rows.append(row)
+        slots: list[dict[str, Any]] = []
+        for indicator in goal.get("indicators") or [None]:
+            milestones = (indicator or {}).get("milestones") or []
+            results = entries((indicator or {}).get("outcome"))
+            for m in range(max(len(milestones), len(results), 1)):
+                slots.append({"indicator": indicator if m == 0 else None,
+                              "milestone": milestones[m] if m < len(milestones) else None,
+                              "indicator outcome": results[m] if m < len(results) else None})
+        results = entries(goal.get("outcome"))
+        slots += [{} for _ in range(len(results) - len(slots))]
+        for k, slot in enumerate(slots):
+            sources = {**slot, "goal": goal if k == 0 else None,
+                       "goal outcome": results[k] if k < len(results) else None}
+            row = []
+            for column in cols:
+                if column.level == "derived":
+                    row.append(_goal_value(goal, value) if k == 0 else None)
+                else:
+                    source = sources.get(column.level)
+                    row.append(cell_value(_get(source, column.path), shape_at(LEVELS[column.level], column.path))
+                               if source else None)
+            rows.append(row)
     return rows
 
 
@@ -199,28 +228,12 @@ def _get(data: Optional[dict[str, Any]], path: tuple[str, ...]) -> Any:
     return data
 
 
-def _set(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+def _set(data: dict[str, Any], path: tuple[Any, ...], value: Any) -> None:
     """Set a value below nested mappings, making them as needed."""
+    node: Any = data
     for part in path[:-1]:
-        data = data.setdefault(part, {})
-    data[path[-1]] = value
-
-
-def read_value(cell: Cell, shape: Shape) -> Any:
-    """A cell as the field's kind: a number, a date, true/false, one of a list, a list of slugs, or text."""
-    if isinstance(shape, ListOf):
-        text = as_text(cell)
-        return [part.strip() for part in text.split(",") if part.strip()] if text is not None else None
-    assert isinstance(shape, Scalar)
-    if shape.kind in ("number", "integer"):
-        return as_number(cell)
-    if shape.kind == "date":
-        return as_date(cell)
-    if shape.kind == "boolean":
-        return as_boolean(cell)
-    if shape.kind == "enum":
-        return as_choice(cell, shape.choices)
-    return as_text(cell)
+        node = node[part] if isinstance(part, int) else node.setdefault(part, {})
+    node[path[-1]] = value
 
 
 def normal(text: Any) -> str:
@@ -242,6 +255,9 @@ def read_details(grid: Grid, out: Imported) -> None:
             if not (value.empty and second.empty):
                 out.warnings.append(CellProblem(grid.ref(r, 0), normal(label), "not a row of the template: ignored"))
             continue
+        if detail.path[0] == "outcome":
+            _read_outcome(detail, value, grid.ref(r, 1), out)
+            continue
         if value.empty and second.empty:
             continue
         key = detail.path[0]
@@ -252,12 +268,31 @@ def read_details(grid: Grid, out: Imported) -> None:
             elif key in ("commissioners", "attachments"):
                 _read_pair(detail, value, second, grid.ref(r, 1), out)
             else:
-                _set(out.data, detail.path, read_value(value, scalar_at(SCHEME, detail.path)))
+                _set(out.data, detail.path, read_value(value, shape_at(SCHEME, detail.path)))
                 out.cells[format_field(detail.path)] = grid.ref(r, 1)
         except Unreadable as problem:
             out.problems.append(CellProblem(grid.ref(r, 1), normal(detail.label), str(problem)))
             out.cells[format_field(detail.path)] = grid.ref(r, 1)
             out.unreadable.add(format_field(detail.path))
+    settle(out.data, (), out.cells, out.unreadable)
+
+
+def _read_outcome(detail: Detail, value: Cell, ref: str, out: Imported) -> None:
+    """A row of the scheme's outcome: a period row (even blank) starts an entry, as does a part the entry has."""
+    key = detail.path[1]
+    if value.empty and key != PARTS[0].key:
+        return
+    where = entry_for(out.data, (), key, out.cells, key == PARTS[0].key) + (key,)
+    try:
+        read = read_value(value, shape_at(OUTCOME_ENTRY, (key,)))
+    except Unreadable as problem:
+        out.problems.append(CellProblem(ref, normal(detail.label), str(problem)))
+        out.cells[format_field(where)] = ref
+        out.unreadable.add(format_field(where))
+        return
+    if read is not None:
+        _set(out.data, where, read)
+        out.cells[format_field(where)] = ref
 
 
 def _read_pair(detail: Detail, value: Cell, second: Cell, ref: str, out: Imported) -> None:

@@ -20,8 +20,10 @@ MAX_ROWS, MAX_COLUMNS = 5000, 80  # far more than a scheme fills; a sheet format
 FILLED_ROWS = 500  # rows of the goals sheet that carry the domain list
 # Which details rows and goal columns choose from a list, and which list.
 DETAIL_LISTS = {"Year": "Years", "Region": "Regions", "Provider type": "Provider types", "Framework": "Frameworks",
-                "Illustrative": "True or false"}
-COLUMN_LISTS = {"Quality domain": "Domains", "National goal": "National goals"}
+                "Illustrative": "True or false", "Outcome result": "Outcome results"}
+WHOLE_YEARS = ("Goal duration (years)", 1, 10)  # a column of whole numbers between two bounds
+COLUMN_LISTS = {"Quality domain": "Domains", "National goal": "National goals",
+                "Indicator outcome result": "Outcome results", "Goal outcome result": "Outcome results"}
 
 
 def write_workbook(tables: Tables, lists: Mapping[str, Iterable[str]], instructions: Iterable[str]) -> bytes:
@@ -76,6 +78,12 @@ def write_workbook(tables: Tables, lists: Mapping[str, Iterable[str]], instructi
             letter = column_letter(c)
             _validation(goals, DataValidation(type="list", formula1=ranges[target], allow_blank=True),
                         f"{letter}2:{letter}{FILLED_ROWS}")
+        elif column.header == WHOLE_YEARS[0]:
+            letter = column_letter(c)
+            _validation(goals, DataValidation(type="whole", operator="between", formula1=str(WHOLE_YEARS[1]),
+                                              formula2=str(WHOLE_YEARS[2]), allow_blank=True),
+                        f"{letter}2:{letter}{FILLED_ROWS}",
+                        f"A whole number of years, {WHOLE_YEARS[1]} to {WHOLE_YEARS[2]}.")
     goals.freeze_panes = "B2"
     helper.column_dimensions["A"].width = 100
     for r, line in enumerate(instructions):
@@ -109,9 +117,10 @@ def _row_heights(sheet: Any) -> None:
             sheet.row_dimensions[row[0].row].height = 15 * min(lines, 12)
 
 
-def _validation(sheet: Any, rule: Any, where: str) -> None:
-    """Add a list rule to a sheet's cells; a value off the list is refused with a message."""
-    rule.error, rule.errorTitle, rule.showErrorMessage = "Choose a value from the list.", "Not on the list", True
+def _validation(sheet: Any, rule: Any, where: str, message: str = "Choose a value from the list.") -> None:
+    """Add a rule to a sheet's cells (a list, or whole numbers); a value it refuses is refused with a message."""
+    title = "Not on the list" if rule.type == "list" else "Not allowed here"
+    rule.error, rule.errorTitle, rule.showErrorMessage = message, title, True
     sheet.add_data_validation(rule)
     rule.add(where)
 

@@ -53,6 +53,7 @@ def mapping_lines(data: MappingType[str, Any], shape: Optional[Shape], indent: i
 def entry_lines(key: str, value: Any, shape: Optional[Shape], indent: int) -> list[str]:
     """One key and its value: on one line where it reads well, else as a block below it."""
     pad = " " * indent
+    shape = option(shape, value)
     # A file's top-level parts are blocks, as people write them; short mappings and lists below them fit a line.
     if isinstance(value, dict):
         flow = _flow_mapping(value, shape) if indent else None
@@ -75,8 +76,7 @@ def entry_lines(key: str, value: Any, shape: Optional[Shape], indent: int) -> li
 def _item_lines(value: Any, shape: Optional[Shape], indent: int) -> list[str]:
     """One list item, '- ' and its value."""
     pad = " " * indent
-    if isinstance(shape, OneOf):
-        shape = next((o for o in shape.options if isinstance(o, Mapping) == isinstance(value, dict)), None)
+    shape = option(shape, value)
     if isinstance(value, dict):
         flow = _flow_mapping(value, shape)
         if flow is not None and len(pad) + len(flow) + 2 <= LINE:
@@ -91,6 +91,19 @@ def _item_lines(value: Any, shape: Optional[Shape], indent: int) -> list[str]:
         return [f"{pad}- {plain}"]
     head, body = _block(value)
     return [f"{pad}- {head}"] + [f"{pad}  {line}" if line else "" for line in body]
+
+
+def option(shape: Optional[Shape], value: Any) -> Optional[Shape]:
+    """Of a choice of shapes, the one a value takes (a mapping with all its keys, a list, else a scalar), so that
+    its keys are written in that shape's order; any other shape as it is."""
+    if not isinstance(shape, OneOf):
+        return shape
+    if isinstance(value, dict):
+        maps = [o for o in shape.options if isinstance(o, Mapping)]
+        return next((o for o in maps if set(value) <= set(o.keys())), maps[0] if maps else None)
+    if isinstance(value, list):
+        return next((o for o in shape.options if isinstance(o, ListOf)), None)
+    return None
 
 
 def field_shape(shape: Optional[Shape], key: str) -> Optional[Shape]:
