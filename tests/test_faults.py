@@ -419,13 +419,13 @@ def test_a_new_output_killed_at_any_point_is_absent_or_complete(tmp_path: Path) 
 
 @pytest.mark.slow
 def test_a_large_build_killed_at_random_moments_leaves_the_old_or_new_site(tmp_path: Path) -> None:
-    """A 1,000-scheme library: a real `python build.py build` of an edit (a title changed, a scheme added, one
+    """A 500-scheme library: a real `python build.py build` of an edit (a title changed, a scheme added, one
     deleted) is SIGKILLed at chosen calls (writing pages, linking, removing, writing the manifest, just before
     and just after the switch) and at random moments. After each kill the output is exactly the old site or
     exactly the new one (never a mix, no orphan page), nothing outside changed, and the next build makes the new
     site; at the end it equals a clean build of the library."""
     lib = tmp_path / "schemes"
-    subprocess.run([sys.executable, str(GENERATOR), str(lib), "--schemes", "1000", "--seed", "7"], check=True,
+    subprocess.run([sys.executable, str(GENERATOR), str(lib), "--schemes", "500", "--seed", "7"], check=True,
                    capture_output=True)
     content = tmp_path / "content"
     content.mkdir()
