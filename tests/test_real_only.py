@@ -106,3 +106,22 @@ def test_the_staff_flu_topic_shows_the_national_thresholds_of_every_year_from_th
             assert row[3].startswith("steps: " + words), row
         elif scale:
             assert row[3].startswith(f"{scale['min']:g}% to {scale['max']:g}%"), row
+
+
+def test_a_national_goal_page_gives_its_payment_rule_note_and_source(tmp_path: Path) -> None:
+    """A national goal's own page shows what its year file says of payment: the steps, the note, the source."""
+    import yaml
+
+    from cquinlib.commands.cli import main
+    repo = Path(__file__).resolve().parent.parent
+    assert main(["build", "--schemes", str(repo / "schemes"), "--content", str(repo / "content"),
+                 "--out", str(tmp_path / "site"), "--cache", str(tmp_path / ".cache")]) == 0
+    year = yaml.safe_load((repo / "schemes/2017-18/_year.yaml").read_text(encoding="utf-8"))
+    goal = next(g for g in year["national_goals"] if g["id"] == "staff-flu")
+    soup = page(tmp_path / "site", "/national-goals/2017-18/staff-flu/")
+    shares = [td.get_text(strip=True) for td in soup.select("table.payment-steps td.num")]
+    assert shares == ["Nothing"] + [f"{s['pay']:g}%" for s in goal["payment_scale"]["steps"]]
+    facts = {dt.get_text(): dt.find_next_sibling("dd") for dt in soup.select("dl.facts dt")}
+    assert facts["Source"].a["href"] == goal["source"]
+    if goal.get("note"):
+        assert facts["Note"].get_text() == goal["note"]
