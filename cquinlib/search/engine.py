@@ -15,6 +15,7 @@ result reports; else it matches nothing.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
@@ -106,6 +107,10 @@ class Engine:
         self.terms: dict[str, Match] = {}
         self.table: Optional[dict[str, Any]] = None
         self.synonyms = {tuple(member): group for group in self.m["syn"] for member in group}
+        listed, gaps = self.m["kind"]
+        slots = set(itertools.accumulate(gaps))
+        # Real schemes rank before worked examples where all else is equal: 0 for real, 1 for illustrative.
+        self.example = (lambda slot: slot not in slots) if listed else (lambda slot: slot in slots)
 
     def facets(self) -> dict[str, Any]:
         """The facet table: facets by key, each slot's place in id order, the slots in id order."""
@@ -348,10 +353,11 @@ class _Run:
         for match in negative:
             docs = {d: v for d, v in docs.items() if d not in match}
         if any(words for _, words in positive):
-            order = sorted(docs, key=lambda d: (-filed(docs[d][1]), -math.floor(docs[d][0] * QUANTUM + 0.5), d))
+            order = sorted(docs, key=lambda d: (-filed(docs[d][1]), -math.floor(docs[d][0] * QUANTUM + 0.5),
+                                                self.e.example(d), d))
         else:
             at = self.e.facets()["at"]
-            order = sorted(docs, key=lambda d: -at[d])
+            order = sorted(docs, key=lambda d: (self.e.example(d), -at[d]))
         return Result(tuple((d, docs[d][0], docs[d][1]) for d in order), frozenset(self.stems),
                       self.corrected(text), False)
 

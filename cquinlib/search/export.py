@@ -7,8 +7,9 @@ stays small on any host). Under /search/:
   boost and average length, the first key and file name of every vocabulary and postings file, the label
   tables (search.labels): per facet of topic, region, type and year, each stem of a used value's name with
   the values whose names hold it ("lab"), that facet's boost and average count of values ("lb"), whoosh's
-  stored length for each count of values ("ql"), the synonyms (search.synonyms: groups of equivalent
-  terms, each term as its stems, "syn") and the used topics' names, which a result shows ("tn");
+  stored length for each count of values ("ql"), the slots of real (or illustrative) schemes ("kind"), the
+  synonyms (search.synonyms: groups of equivalent terms, each term as its stems, "syn") and the used topics'
+  names, which a result shows ("tn");
 - v/NAME.gz: a run of the sorted surface words seen in the corpus and in the names of the topics it uses,
   with each word's stem and its document frequency (so the browser stems exactly as whoosh did, and can complete a prefix and suggest a spelling);
 - p/NAME.gz: postings for a run of stems: per text field, document ids as gaps, term frequencies, and each
@@ -104,6 +105,7 @@ def export_files(state: ExportState, cards: Mapping[str, SchemeCard], card_keys:
     manifest = _manifest(state, [[g[0], n] for g, n in zip(vocab, vocab_names)],
                          [[g[0], n] for g, n in zip(postings, post_names)])
     manifest.update(_label_table(ordered, names, topics, labels))
+    manifest["kind"] = _kinds(ordered, state.slots)
     files += _holder_files(code, ordered, topics, state.slots)
     files.append(_text_file(code, "m.json", _dumps(manifest), compress=False))
     return files
@@ -239,6 +241,15 @@ def scheme_card(card: SchemeCard, labels: Labels) -> dict[str, Any]:
             "r": labels.regions.get(card.region, card.region),
             "p": TYPE_NAMES.get(card.provider_type, card.provider_type),
             "l": tags, "g": [[g.number, g.name, *([list(g.topics)] if g.topics else [])] for g in card.goals]}
+
+
+def _kinds(ordered: list[SchemeCard], slots: tuple[int, ...]) -> list[Any]:
+    """Which slots hold real schemes, so that both engines rank them first among equals: [True, gaps] lists the
+    real ones, [False, gaps] the illustrative ones, whichever list is shorter (gaps between rising slots)."""
+    real = sorted(slot for card, slot in zip(ordered, slots) if not card.illustrative)
+    example = sorted(slot for card, slot in zip(ordered, slots) if card.illustrative)
+    listed, chosen = (True, real) if len(real) <= len(example) else (False, example)
+    return [listed, [b - a for a, b in zip([0] + chosen, chosen)]]
 
 
 def _facet_file(ordered: list[SchemeCard], topics: list[list[str]], slots: tuple[int, ...],

@@ -182,6 +182,10 @@
 
   function Engine(m) {
     this.m = m;
+    // Real schemes rank before worked examples where all else is equal (engine.py does the same).
+    var slots = new Set(), slot = 0;
+    m.kind[1].forEach(function (gap) { slot += gap; slots.add(slot); });
+    this.example = m.kind[0] ? function (d) { return slots.has(d) ? 0 : 1; } : function (d) { return slots.has(d) ? 1 : 0; };
     this.terms = new Map();
     this.synonyms = new Map();
     var self = this;
@@ -443,13 +447,15 @@
     negative.forEach(function (match) { match.forEach(function (v, doc) { docs.delete(doc); }); });
     var order = Array.from(docs.keys());
     if (positive.some(function (p) { return p[1]; })) {
+      var example = this.e.example;
       order.sort(function (a, b) {
         return filed(docs.get(b)[1]) - filed(docs.get(a)[1]) ||
-          Math.floor(docs.get(b)[0] * QUANTUM + 0.5) - Math.floor(docs.get(a)[0] * QUANTUM + 0.5) || a - b;
+          Math.floor(docs.get(b)[0] * QUANTUM + 0.5) - Math.floor(docs.get(a)[0] * QUANTUM + 0.5) ||
+          example(a) - example(b) || a - b;
       });
     } else {
-      var at = (await this.e.facets()).at;
-      order.sort(function (a, b) { return at.get(b) - at.get(a); });
+      var at = (await this.e.facets()).at, kind = this.e.example;
+      order.sort(function (a, b) { return kind(a) - kind(b) || at.get(b) - at.get(a); });
     }
     return {hits: order.map(function (d) { return [d, docs.get(d)[0], docs.get(d)[1]]; }), stems: this.stems,
             corrected: this.corrected(text), empty: false};
