@@ -17,7 +17,8 @@ from .model import Region, Topic, Year
 from .urls import name_key, name_slug, slugify
 
 NEWEST_COUNT = 10
-TOPIC_PAGE_ROWS = 200  # goal uses on one page of a topic: a large library's topics run to thousands
+TOPIC_PAGE_ROWS = 50  # goal uses on one page of a topic: each shows every indicator with its figures, so 50 keep a
+# page near 100 KB (200 made 400 KB pages, slow on a phone and to remake on every edit of a scheme they show)
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 
@@ -125,10 +126,10 @@ class Provider:
 
     def around(self, year: str) -> tuple[tuple[SchemeCard, ...], tuple[SchemeCard, ...]]:
         """Its schemes of the nearest earlier year and of the nearest later year than `year`."""
-        earlier = [s.year for s in self.schemes if s.year < year]
-        later = [s.year for s in self.schemes if s.year > year]
-        before = tuple(s for s in self.schemes if earlier and s.year == max(earlier))
-        after = tuple(s for s in self.schemes if later and s.year == min(later))
+        earlier = max((s.year for s in self.schemes if s.year < year), default=None)
+        later = min((s.year for s in self.schemes if s.year > year), default=None)
+        before = tuple(s for s in self.schemes if s.year == earlier) if earlier else ()
+        after = tuple(s for s in self.schemes if s.year == later) if later else ()
         return before, after
 
 

@@ -157,7 +157,8 @@ DOWNLOADS = (SCHEMES_CSV, INDICATORS_CSV, SCHEMES_JSON)
 class SchemeData(NamedTuple):
     """All the open data of one built scheme, made once from its full model (a build keeps these between runs, so
     an edit makes only its own scheme's again): its rows of the indicator table, its lines of both CSV files
-    (each line a tuple of cells) and its JSON record as text."""
+    (each line a tuple of cells, and the same written as CSV text, so that a build of a large library only
+    joins them) and its JSON record as text, on one line."""
 
     id: str
     status: str
@@ -165,15 +166,20 @@ class SchemeData(NamedTuple):
     scheme_line: tuple[str, ...]
     indicator_lines: tuple[tuple[str, ...], ...]
     record: str
+    scheme_csv: str
+    indicators_csv: str
 
 
 def scheme_data(scheme: Scheme, year: Optional[Year], address: Address) -> SchemeData:
     """One scheme's open data."""
     rows = scheme_rows(scheme, year)
     line = SchemeLine(scheme, rows)
-    return SchemeData(scheme.id, scheme.status, rows, tuple(c.value(line, address) for c in SCHEME_COLUMNS),
-                      tuple(tuple(c.value(r, address) for c in INDICATOR_COLUMNS) for r in rows),
-                      json.dumps(scheme_record(scheme, address), indent=1, sort_keys=True, ensure_ascii=False))
+    scheme_line = tuple(c.value(line, address) for c in SCHEME_COLUMNS)
+    indicator_lines = tuple(tuple(c.value(r, address) for c in INDICATOR_COLUMNS) for r in rows)
+    # One line per scheme: the whole file is as large as the library, and indentation added a third to it.
+    record = json.dumps(scheme_record(scheme, address), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return SchemeData(scheme.id, scheme.status, rows, scheme_line, indicator_lines, record,
+                      _csv_text([scheme_line]), _csv_text(indicator_lines))
 
 
 def library_data(schemes: Iterable[Scheme], years: Iterable[Year], address: Address) -> tuple[SchemeData, ...]:
@@ -191,18 +197,18 @@ def download_files(data: Iterable[SchemeData]) -> dict[str, bytes]:
     records = ",\n".join(d.record for d in built)
     text = ('{"format": "cquin-library-schemes", "version": 1, "schemes": [\n' + records + "\n]}\n"
             if records else '{"format": "cquin-library-schemes", "version": 1, "schemes": []}\n')
-    return {urls.SCHEMES_CSV: csv_lines(SCHEME_COLUMNS, [d.scheme_line for d in listed]),
-            urls.INDICATORS_CSV: csv_lines(INDICATOR_COLUMNS, [line for d in listed for line in d.indicator_lines]),
+    return {urls.SCHEMES_CSV: (_csv_text([[c.name for c in SCHEME_COLUMNS]])
+                               + "".join(d.scheme_csv for d in listed)).encode("utf-8"),
+            urls.INDICATORS_CSV: (_csv_text([[c.name for c in INDICATOR_COLUMNS]])
+                                  + "".join(d.indicators_csv for d in listed)).encode("utf-8"),
             urls.SCHEMES_JSON: text.encode("utf-8")}
 
 
-def csv_lines(columns: tuple[Column, ...], lines: Iterable[tuple[str, ...]]) -> bytes:
-    """A CSV file of lines already cut into cells, under a header of the columns' names (RFC 4180: CRLF)."""
+def _csv_text(lines: Iterable[Iterable[str]]) -> str:
+    """Lines of cells as CSV text (RFC 4180: CRLF), each line ended."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([c.name for c in columns])
-    writer.writerows(lines)
-    return out.getvalue().encode("utf-8")
+    csv.writer(out, lineterminator="\r\n").writerows(lines)
+    return out.getvalue()
 
 
 def scheme_record(scheme: Scheme, address: Address) -> dict[str, Any]:

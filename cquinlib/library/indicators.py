@@ -51,11 +51,7 @@ class IndicatorRow(NamedTuple):
     scale_steps: str  # a stepped scale as text ('from 60%: 50%; from 70%: 100%'), else empty
     milestones: tuple[Milestone, ...]
     duration: Optional[int]  # financial years: the goal's, else its national goal's
-
-    @property
-    def target_percent(self) -> Optional[float]:
-        """The target as a number when it is one percentage, else None."""
-        return percent_of(self.target)
+    target_percent: Optional[float]  # the target as a number when it is one percentage ('90%'), else None
 
     @property
     def baseline_percent(self) -> Optional[float]:
@@ -144,7 +140,7 @@ def listed_rows(rows: Iterable[IndicatorRow]) -> tuple[IndicatorRow, ...]:
 def topic_rows(rows: Iterable[IndicatorRow], topic: str) -> tuple[IndicatorRow, ...]:
     """Listed rows under a topic, grouped by goal name (spellings together), newest year first within a goal."""
     chosen = [r for r in listed_rows(rows) if topic in r.topics]
-    return tuple(sorted(chosen, key=_comparison_order))
+    return tuple(sorted(chosen, key=comparison_order))
 
 
 def national_rows(rows: Iterable[IndicatorRow], year: str, goal_id: str) -> tuple[IndicatorRow, ...]:
@@ -176,14 +172,10 @@ def goal_groups(rows: Iterable[IndicatorRow]) -> tuple[GoalGroup, ...]:
     return tuple(sorted(groups, key=lambda g: g.name.casefold()))
 
 
-def _comparison_order(row: IndicatorRow) -> tuple[str, str, str, str, str]:
-    """Goal by goal (by name), newest year first, then by scheme and indicator."""
-    return (row.goal_key, _descending(row.year), row.scheme_title.casefold(), row.scheme_id, row.indicator_number)
-
-
-def _descending(year: str) -> str:
-    """A YYYY-YY slug that sorts newest first."""
-    return "".join(chr(ord("9") - ord(c) + ord("0")) if c.isdigit() else c for c in year)
+def comparison_order(row: IndicatorRow) -> tuple[str, int, str, str, str]:
+    """Goal by goal (by name), newest year first (a YYYY-YY slug by its first year, negated: a large library
+    sorts hundreds of thousands of rows), then by scheme and indicator."""
+    return (row.goal_key, -int(row.year[:4]), row.scheme_title.casefold(), row.scheme_id, row.indicator_number)
 
 
 def _row(scheme: Scheme, goal: Goal, indicator: Optional[Indicator], duration: Optional[int]) -> IndicatorRow:
@@ -206,7 +198,8 @@ def _row(scheme: Scheme, goal: Goal, indicator: Optional[Indicator], duration: O
         scale_min=scale.min if isinstance(scale, PaymentScale) else None,
         scale_max=scale.max if isinstance(scale, PaymentScale) else None,
         scale_steps=steps_text(scale) if isinstance(scale, SteppedScale) else "",
-        milestones=indicator.milestones if indicator is not None else (), duration=duration)
+        milestones=indicator.milestones if indicator is not None else (), duration=duration,
+        target_percent=percent_of(target.value) if target else None)
 
 
 def scale_text(scale: Optional[AnyScale]) -> str:

@@ -9,8 +9,8 @@ from typing import Iterable, Mapping, NamedTuple, Optional, Sequence
 from ..library import urls
 from ..library.catalog import Catalog, Heading, TopicPage
 from ..library.downloads import DOWNLOADS
-from ..library.indicators import (IndicatorRow, TargetSummary, listed_rows, national_rows, scale_text,
-                                  target_summary, topic_rows)
+from ..library.indicators import (IndicatorRow, TargetSummary, comparison_order, listed_rows, national_rows,
+                                  scale_text, target_summary)
 from ..library.model import NationalGoal, Topic, Year
 from .charts import summary_chart
 from .inputs import Shown
@@ -41,8 +41,21 @@ class RowIndex:
     def __init__(self, rows: Iterable[IndicatorRow]) -> None:
         """Index the rows of published schemes."""
         self.by_goal: dict[tuple[str, str], list[IndicatorRow]] = {}
-        for row in listed_rows(rows):
+        # Rows by topic and by national goal too: each page takes its own at once, not by a pass over the table.
+        self.by_topic: dict[str, list[IndicatorRow]] = {}
+        self.by_national: dict[tuple[str, str], list[IndicatorRow]] = {}
+        listed = listed_rows(rows)
+        for row in listed:
             self.by_goal.setdefault((row.scheme_id, row.goal_number), []).append(row)
+            if row.national:
+                self.by_national.setdefault((row.year, row.national), []).append(row)
+        for row in sorted(listed, key=comparison_order):  # sorted once: each topic's rows come out in order
+            for topic in row.topics:
+                self.by_topic.setdefault(topic, []).append(row)
+
+    def topic_rows(self, topic: str) -> tuple[IndicatorRow, ...]:
+        """A topic's listed rows in comparison order (indicators.topic_rows gives the same, sorting them)."""
+        return tuple(self.by_topic.get(topic, ()))
 
     def rows(self, scheme_id: str, goal_number: str) -> tuple[IndicatorRow, ...]:
         """A goal's rows, indicator by indicator."""
@@ -67,12 +80,11 @@ class NationalSetting(NamedTuple):
     scale: str
 
 
-def topic_inputs(topic: Topic, page: TopicPage, table: Sequence[IndicatorRow], index: RowIndex,
-                 years: Sequence[Year]) -> dict[str, Shown]:
+def topic_inputs(topic: Topic, page: TopicPage, index: RowIndex, years: Sequence[Year]) -> dict[str, Shown]:
     """What a topic page adds for its comparison: its goals' rows, and on its first page the targets' summary,
     their chart by year, and the national goals under the topic with their thresholds and payment rules."""
     first = page.number == 1
-    summary: Optional[TargetSummary] = target_summary(topic_rows(table, topic.slug)) if first else None
+    summary: Optional[TargetSummary] = target_summary(index.topic_rows(topic.slug)) if first else None
     chart = summary_chart("targets-chart", f"Percentage targets under {topic.name}, by year", summary,
                           {y.slug: y.label for y in years}) if summary is not None else None
     national = tuple(NationalSetting(y.label, g, scale_text(g.payment_scale)) for y in years
@@ -81,13 +93,13 @@ def topic_inputs(topic: Topic, page: TopicPage, table: Sequence[IndicatorRow], i
             "national": Shown(national)}
 
 
-def national_goal_pages(catalog: Catalog, table: Sequence[IndicatorRow]) -> list[tuple[str, dict[str, Shown]]]:
+def national_goal_pages(catalog: Catalog, index: RowIndex) -> list[tuple[str, dict[str, Shown]]]:
     """Each national goal's page: its URL and inputs (the goal, its year, its topics, every adopting scheme's rows
     and a summary of their targets)."""
     pages = []
     for year in catalog.years:
         for goal in year.national_goals:
-            rows = national_rows(table, year.slug, goal.id)
+            rows = national_rows(index.by_national.get((year.slug, goal.id), ()), year.slug, goal.id)
             summary = target_summary(rows)
             topics = {t: catalog.topics[t] for t in goal.topics if t in catalog.topics}
             pages.append((urls.national_goal_url(year.slug, goal.id), {

@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable, Mapping, Protocol, Union
 from ..core.digest import digest_bytes
 from ..library.cards import GoalCard, SchemeCard
 from ..library.catalog import GoalUse
+from ..library.indicators import IndicatorRow
 from ..library.model import Commissioner, NationalGoal, Region, Scheme, Topic, Year
 
 
@@ -93,7 +94,7 @@ class InputKeys:
             found = self.walked.get(id(shown))
             if found is None:
                 parts: list[str] = []
-                _walk(shown, parts, self.keys.card_digests, self.records)
+                _walk(shown, parts, self.keys, self.records)
                 found = self.walked[id(shown)] = "\x1f".join(parts)
             part = self.parts[(name, id(value))] = f"{name}\x1f{found}"
         return part
@@ -109,7 +110,7 @@ _ATOMS = frozenset({str, int, float, bool, type(None), dt.date})
 _PLAIN_RECORDS = frozenset({Year, NationalGoal, Region, Topic, Commissioner})
 
 
-def _walk(value: Any, out: list[str], card: Mapping[str, str], records: dict[int, str]) -> None:
+def _walk(value: Any, out: list[str], keys: KeySource, records: dict[int, str]) -> None:
     """Append a stable text of every part of a value: containers and records item by item, a card as its
     digest, a goal use as its card's digest and goal number, a model record as its repr (made once per record:
     records are shared by many pages). A value of a type not listed here is refused, so nothing reaches a
@@ -120,13 +121,15 @@ def _walk(value: Any, out: list[str], card: Mapping[str, str], records: dict[int
     """
     kind = type(value)
     if kind is SchemeCard:
-        out.append("card " + card[value.id])
+        out.append("card " + keys.card_digests[value.id])
     elif kind is tuple or kind is list:
-        _walk_sequence(value, out, card, records)
+        _walk_sequence(value, out, keys, records)
     elif kind is dict and _walk_plain_dict(value, out, records):
         pass
     elif kind is GoalUse:
-        out.append(f"use {card[value.scheme.id]} {value.goal.number!r}")
+        out.append(f"use {keys.card_digests[value.scheme.id]} {value.goal.number!r}")
+    elif kind is IndicatorRow:  # a row of atoms and milestones, shown by many comparison pages: keyed once
+        out.append(_row(value, keys))
     elif kind in _ATOMS or isinstance(value, PurePath):
         out.append(repr(value))
     elif kind in _PLAIN_RECORDS:
@@ -137,18 +140,25 @@ def _walk(value: Any, out: list[str], card: Mapping[str, str], records: dict[int
         out.append(kind.__name__ + "(")
         names = value._fields if isinstance(value, tuple) else value.__dataclass_fields__
         for field_name in names:
-            _walk(getattr(value, field_name), out, card, records)
+            _walk(getattr(value, field_name), out, keys, records)
         out.append(")")
     elif isinstance(value, Mapping):
         out.append("{")
         for key, item in value.items():
-            _walk(key, out, card, records)
-            _walk(item, out, card, records)
+            _walk(key, out, keys, records)
+            _walk(item, out, keys, records)
         out.append("}")
     elif isinstance(value, frozenset):
-        _walk(sorted(value), out, card, records)
+        _walk(sorted(value), out, keys, records)
     else:
         raise TypeError(f"a page input cannot hold a {type(value).__name__}: it could not be keyed")
+
+
+def _row(row: IndicatorRow, keys: KeySource) -> str:
+    """An indicator row by its scheme's validation key and its place (goal and indicator numbers, unique in the
+    scheme): a row is made from its scheme and its year alone, which that key covers (build.opendata keeps rows
+    by the same key), so no row need be read to key the pages that show it."""
+    return f"row {keys.scheme_keys[row.scheme_id]} {row.goal_number!r} {row.indicator_number!r}"
 
 
 def _record(value: Any, records: dict[int, str]) -> str:
@@ -178,19 +188,25 @@ def _walk_plain_dict(value: dict[Any, Any], out: list[str], records: dict[int, s
     return True
 
 
-def _walk_sequence(value: tuple[Any, ...] | list[Any], out: list[str], card: Mapping[str, str],
+def _walk_sequence(value: tuple[Any, ...] | list[Any], out: list[str], keys: KeySource,
                    records: dict[int, str]) -> None:
     """A tuple or list: a run of cards as their digests in one part, a run of goal uses likewise, else item by
     item."""
     first = type(value[0]) if value else None
     if first is SchemeCard and all(type(item) is SchemeCard for item in value):
-        out.append("cards " + " ".join([card[item.id] for item in value]))
+        digests = keys.card_digests
+        out.append("cards " + " ".join([digests[item.id] for item in value]))
     elif first is GoalUse and all(type(item) is GoalUse for item in value):
-        out.append("uses " + " ".join([f"{card[u.scheme.id]} {u.goal.number!r}" for u in value]))
+        digests = keys.card_digests
+        out.append("uses " + " ".join([f"{digests[u.scheme.id]} {u.goal.number!r}" for u in value]))
+    elif first is IndicatorRow and all(type(item) is IndicatorRow for item in value):
+        schemes = keys.scheme_keys
+        out.append("rows " + " ".join([f"{schemes[r.scheme_id]} {r.goal_number!r} {r.indicator_number!r}"
+                                       for r in value]))
     elif all(type(item) is tuple and all(type(part) in _ATOMS for part in item) for item in value):
         out.append(repr(value))  # rows of plain values (the sitemap's entries): their repr is all of them
     else:
         out.append("[")
         for item in value:
-            _walk(item, out, card, records)
+            _walk(item, out, keys, records)
         out.append("]")

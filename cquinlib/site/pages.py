@@ -93,9 +93,9 @@ def plan_site(catalog: Catalog, content: Content, related: Optional[Mapping[str,
     specs += [type_page(catalog, t, names) for t in PROVIDER_TYPES]
     specs += [provider_page(p, names) for p in catalog.providers]
     index = RowIndex(table)
-    specs += [topic_page(t, page, catalog.topic_pages[t.slug], names, topic_inputs(t, page, table, index, catalog.years))
+    specs += [topic_page(t, page, catalog.topic_pages[t.slug], names, topic_inputs(t, page, index, catalog.years))
               for t in catalog.topics.values() for page in catalog.topic_pages[t.slug]]
-    specs += [PageSpec(url, "national_goal.html", inputs) for url, inputs in national_goal_pages(catalog, table)]
+    specs += [PageSpec(url, "national_goal.html", inputs) for url, inputs in national_goal_pages(catalog, index)]
     specs += [PageSpec(urls.DATA, "data.html", {"files": Shown(data_files(table, catalog))}),
               PageSpec(urls.COMPARE, "compare.html", in_sitemap=False)]
     specs += scheme_pages(catalog, related or {}, names)
