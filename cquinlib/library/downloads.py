@@ -157,14 +157,12 @@ DOWNLOADS = (SCHEMES_CSV, INDICATORS_CSV, SCHEMES_JSON)
 class SchemeData(NamedTuple):
     """All the open data of one built scheme, made once from its full model (a build keeps these between runs, so
     an edit makes only its own scheme's again): its rows of the indicator table, its lines of both CSV files
-    (each line a tuple of cells, and the same written as CSV text, so that a build of a large library only
-    joins them) and its JSON record as text, on one line."""
+    as CSV text (so that a build of a large library only joins them; kept as cells, they were millions of
+    strings to load on every edit) and its JSON record as text, on one line."""
 
     id: str
     status: str
     rows: tuple[IndicatorRow, ...]
-    scheme_line: tuple[str, ...]
-    indicator_lines: tuple[tuple[str, ...], ...]
     record: str
     scheme_csv: str
     indicators_csv: str
@@ -178,8 +176,7 @@ def scheme_data(scheme: Scheme, year: Optional[Year], address: Address) -> Schem
     indicator_lines = tuple(tuple(c.value(r, address) for c in INDICATOR_COLUMNS) for r in rows)
     # One line per scheme: the whole file is as large as the library, and indentation added a third to it.
     record = json.dumps(scheme_record(scheme, address), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return SchemeData(scheme.id, scheme.status, rows, scheme_line, indicator_lines, record,
-                      _csv_text([scheme_line]), _csv_text(indicator_lines))
+    return SchemeData(scheme.id, scheme.status, rows, record, _csv_text([scheme_line]), _csv_text(indicator_lines))
 
 
 def library_data(schemes: Iterable[Scheme], years: Iterable[Year], address: Address) -> tuple[SchemeData, ...]:
