@@ -151,14 +151,12 @@ class Engine:
         return found
 
     def _labels(self, key: str, values: list[str], found: Match) -> None:
-        """Add the scores of a stem found in the names of some values of a facet (from l/KEY.gz)."""
-        m, table = self.m, self.read(f"l/{key}.gz")
+        """Add the scores of a stem found in the names of some values of a facet (from l/KEY/VALUE.gz)."""
+        m = self.m
         boost, average = m["lb"][key]
         for value in values:
-            if value not in table["v"]:
-                continue
-            at, slot, holders = table["v"].index(value), 0, []
-            for gap, count in zip(table["g"][at], table["q"][at]):
+            table, slot, holders = self.read(f"l/{key}/{value}.gz"), 0, []
+            for gap, count in zip(table["g"], table["q"]):
                 slot += gap
                 holders.append((slot, count))
             idf = math.log(m["n"] / (len(holders) + 1)) + 1

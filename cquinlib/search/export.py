@@ -16,8 +16,9 @@ stays small on any host). Under /search/:
   document's length in that field as whoosh stores it;
 - d/N.gz: the cards (title, year, region, provider type, goals) of the documents in slots N*PACK to
   N*PACK+PACK-1, keyed by slot minus N*PACK;
-- l/KEY.gz, for topic, region, type and year: per value, the slots of the documents holding it (as gaps) and
-  how many values of that key each holds: what scoring a word of a name needs, without the facet table;
+- l/KEY/VALUE.gz, for each value of topic, region, type and year: the slots of the documents holding it (as
+  gaps) and how many values of that key each holds: what scoring a word of a name needs, without the facet
+  table, for that value alone;
 - f.gz: facet values, the documents' slots in id order, and per document (in that order) its year, region,
   provider type, topics, domains, national or local goals, framework and whether it is illustrative.
 
@@ -183,8 +184,9 @@ def _label_table(ordered: list[SchemeCard], names: TopicLabels, topics: list[lis
 
 def _holder_files(code: str, ordered: list[SchemeCard], topics: list[list[str]],
                   slots: tuple[int, ...]) -> list[SearchFile]:
-    """l/KEY.gz for topic, region, type and year: per value, its documents' slots (as gaps) and how many values
-    of the key each holds, what scoring a name's word needs without the whole facet table."""
+    """l/KEY/VALUE.gz for each value of topic, region, type and year (slugs, safe in a path): its documents'
+    slots (as gaps) and how many values of the key each holds, what scoring a name's word needs without the
+    whole facet table."""
     per_doc = {"topic": topics, "region": [[c.region] for c in ordered], "type": [[c.provider_type] for c in ordered],
                "year": [[c.year] for c in ordered]}
     files = []
@@ -193,12 +195,13 @@ def _holder_files(code: str, ordered: list[SchemeCard], topics: list[list[str]],
         for slot, held in sorted(zip(slots, values)):
             for value in held:
                 holders.setdefault(value, []).append((slot, len(held)))
-        table = {"v": sorted(holders), "g": [], "q": []}
-        for value in table["v"]:
+        # One file per value: a query word naming one topic fetches that topic's documents, not every topic's
+        # (one file of all topics was most of the bytes to a first result on a large library).
+        for value in sorted(holders):
             docs = holders[value]
-            table["g"].append([b - a for a, b in zip([0] + [d for d, _ in docs[:-1]], [d for d, _ in docs])])
-            table["q"].append([count for _, count in docs])
-        files.append(_text_file(code, f"l/{key}.gz", _dumps(table)))
+            table = {"g": [b - a for a, b in zip([0] + [d for d, _ in docs[:-1]], [d for d, _ in docs])],
+                     "q": [count for _, count in docs]}
+            files.append(_text_file(code, f"l/{key}/{value}.gz", _dumps(table)))
     return files
 
 

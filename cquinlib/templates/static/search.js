@@ -231,20 +231,21 @@
     });
     for (var key of LABEL_KEYS) {
       var values = has(m.lab[key], s) ? m.lab[key][s] : [];
-      if (values.length) { this.labels(key, values, found, await fetchJSON("l/" + key + ".gz")); }
+      if (values.length) {
+        var tables = await Promise.all(values.map(function (v) { return fetchJSON("l/" + key + "/" + v + ".gz"); }));
+        this.labels(key, values, found, tables);
+      }
     }
     return found;
   };
 
-  /* A stem of some values' names: the documents holding those values (l/KEY.gz), scored as whoosh scores a
-     keyword field. */
-  Engine.prototype.labels = function (key, values, found, table) {
+  /* A stem of some values' names: the documents holding those values (l/KEY/VALUE.gz, one table per value),
+     scored as whoosh scores a keyword field. */
+  Engine.prototype.labels = function (key, values, found, tables) {
     var m = this.m, boost = m.lb[key][0], average = m.lb[key][1];
-    values.forEach(function (value) {
-      var index = table.v.indexOf(value);
-      if (index < 0) { return; }
-      var holders = [], slot = 0;
-      for (var i = 0; i < table.g[index].length; i++) { slot += table.g[index][i]; holders.push([slot, table.q[index][i]]); }
+    values.forEach(function (value, n) {
+      var table = tables[n], holders = [], slot = 0;
+      for (var i = 0; i < table.g.length; i++) { slot += table.g[i]; holders.push([slot, table.q[i]]); }
       var idf = Math.log(m.n / (holders.length + 1)) + 1;
       holders.forEach(function (h) {
         var at = found.get(h[0]);
