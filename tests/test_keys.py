@@ -69,7 +69,7 @@ def test_renaming_a_topic_rewrites_only_what_shows_it(tmp_path: Path) -> None:
     assert any("schemes/" in k for k in pages)
     filed = search_ids(tmp_path, "topic:falls")
     assert len(filed) == 3 and sorted(search_ids(tmp_path, "fractures")) == sorted(filed)
-    assert inflate(after["search/m.json"][0])["lab"]["topic"]["fractur"] == ["falls"]
+    assert inflate(after["search/m.gz"][0])["lab"]["topic"]["fractur"] == ["falls"]
 
 
 def search_ids(root: Path, query: str) -> list[str]:
@@ -97,7 +97,7 @@ def test_adding_or_deleting_a_scheme_rewrites_only_the_search_files_that_hold_it
     search_changed = {k for k in changed_files(before, after) if k.startswith("search/")}
     packs = {k for k in search_changed if k.startswith("search/d/")}
     assert len(packs) == 1, packs
-    assert str(new_slot % inflate(after["search/m.json"][0])["pack"]) in inflate(after[packs.pop()][0])
+    assert str(new_slot % inflate(after["search/m.gz"][0])["pack"]) in inflate(after[packs.pop()][0])
     for name in (k for k in search_changed if k.startswith("search/p/") and k in after):
         assert new_slot in _slots_in(after[name][0]), name
     added.unlink()
@@ -185,7 +185,7 @@ def test_a_change_to_the_analysers_code_rebuilds_what_it_made(tmp_path: Path) ->
     after, fresh = snapshot(root / "site"), snapshot(root / "clean")
     files = {k: v[0] for k, v in after.items() if not k.startswith(".")}
     assert files == {k: v[0] for k, v in fresh.items() if not k.startswith(".")}
-    assert inflate(files["search/m.json"])["min"] == 3 and inflate(before["search/m.json"][0])["min"] == 2
+    assert inflate(files["search/m.gz"])["min"] == 3 and inflate(before["search/m.gz"][0])["min"] == 2
     assert changed_files(before, after) and not changed_files(before, after) >= {
         k for k in after if not k.startswith(".")}
 

@@ -29,7 +29,7 @@ THIRD_PARTY_HOMES = {
     "jinja2": ("cquinlib/site/",), "cmarkgfm": ("cquinlib/site/",), "nh3": ("cquinlib/site/",),
     "livereload": ("cquinlib/commands/serve.py",), "tornado": ("cquinlib/commands/serve.py",),
     "filetype": ("cquinlib/library/sniff.py",), "anyascii": ("cquinlib/library/urls.py",),
-    "openpyxl": ("cquinlib/exchange/xlsx.py",),
+    "openpyxl": ("cquinlib/exchange/xlsx.py",), "rjsmin": ("cquinlib/site/minify.py",),
 }
 
 MAX_LINES = 400

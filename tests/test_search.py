@@ -234,7 +234,7 @@ def slots(site: Path) -> dict[str, int]:
 def browser_scores(site: Path, words: list[str]) -> dict[int, float]:
     """Document scores for an AND of words, computed from the export exactly as search.js computes them: each
     stem's BM25F score in the text fields, plus that of each topic whose name holds the stem."""
-    m = exported(site, "m.json")
+    m = exported(site, "m.gz")
     table = exported(site, "f.gz")
     topic = next(f for f in table["f"] if f["k"] == "topic")
 
@@ -275,7 +275,7 @@ def test_export_reproduces_whoosh_scores(lib: Path, capsys: pytest.CaptureFixtur
 
 def test_export_holds_the_whoosh_index(lib: Path) -> None:
     """Every exported posting and field length is the index's own: same terms, frequencies and lengths."""
-    m = exported(lib / "site", "m.json")
+    m = exported(lib / "site", "m.gz")
     ix = whoosh_index.open_dir(str(index_path(lib / ".cache" / "search", lib / "schemes")))
     with ix.searcher() as searcher:
         reader = searcher.reader()
@@ -303,8 +303,8 @@ def test_export_vocabulary_and_cards(lib: Path) -> None:
             assert [t.text for t in analyzer(word)] == [decode_stem(word, code)], word
             count += 1
     assert count > 50
-    assert exported(lib / "site", "m.json")["n"] == len(LISTED)
-    number, pack = slots(lib / "site")["2019-20/midlands/riverside"], exported(lib / "site", "m.json")["pack"]
+    assert exported(lib / "site", "m.gz")["n"] == len(LISTED)
+    number, pack = slots(lib / "site")["2019-20/midlands/riverside"], exported(lib / "site", "m.gz")["pack"]
     card = exported(lib / "site", f"d/{number // pack}.gz")[str(number % pack)]
     assert card == {"i": "2019-20/midlands/riverside", "t": "Riverside community scheme 2019/20",
                     "o": "Riverside Community Health NHS Trust", "y": "2019/20", "r": "Midlands", "p": "Community",
@@ -372,7 +372,7 @@ def test_search_page_and_shards_are_built(lib: Path) -> None:
     assert not soup.select("[aria-live]")
     assert {a["href"] for a in soup.select("main a")} >= {"/years/", "/regions/", "/types/", "/goals/"}
     assert soup.find("noscript")
-    m = exported(lib / "site", "m.json")
+    m = exported(lib / "site", "m.gz")
     for name in ("f.gz", f"v/{m['vocab'][0][1]}.gz", f"p/{m['post'][0][1]}.gz", "d/0.gz"):
         assert (lib / "site" / "search" / name).is_file(), name
     home = page(lib / "site", "/")

@@ -1,6 +1,6 @@
 """The query engine of the command line: search.js's engine, step for step, over the same exported files.
 
-Both engines read m.json, the vocabulary and postings files and f.gz (search.export), parse with the same
+Both engines read m.gz, the vocabulary and postings files and f.gz (search.export), parse with the same
 grammar (search.grammar) and score with whoosh's BM25F from the exported frequencies and lengths, so the site
 and `build.py search` return the same schemes in the same order. tests/test_search_engines_browser.py runs a
 corpus of queries through both. Keep the two in step: every loop here has its twin in search.js, in the same
@@ -102,7 +102,7 @@ class Engine:
     def __init__(self, read: Reader) -> None:
         """Read the manifest; everything else is read when a query needs it."""
         self.read = read
-        self.m = read("m.json")
+        self.m = read("m.gz")
         self.stem = EnglishStemmer().stem
         self.terms: dict[str, Match] = {}
         self.table: Optional[dict[str, Any]] = None

@@ -1,9 +1,9 @@
 """Static export of the search index for the search page: a tiny manifest, then files fetched only when needed.
 
-Every file but the manifest is gzip-compressed JSON without whitespace (the script inflates it, so it
+Every file, the manifest too, is gzip-compressed JSON without whitespace (the script inflates it, so it
 stays small on any host). Under /search/:
 
-- m.json: document count, stop words, minimum word length, whoosh's BM25F parameters, each text field's
+- m.gz: document count, stop words, minimum word length, whoosh's BM25F parameters, each text field's
   boost and average length, the first key and file name of every vocabulary and postings file, the label
   tables (search.labels): per facet of topic, region, type and year, each stem of a used value's name with
   the values whose names hold it ("lab"), that facet's boost and average count of values ("lb"), whoosh's
@@ -108,7 +108,7 @@ def export_files(state: ExportState, cards: Mapping[str, SchemeCard], card_keys:
     manifest.update(_label_table(ordered, names, topics, labels))
     manifest["kind"] = _kinds(ordered, state.slots)
     files += _holder_files(code, ordered, topics, state.slots)
-    files.append(_text_file(code, "m.json", _dumps(manifest), compress=False))
+    files.append(_text_file(code, "m.gz", _dumps(manifest)))
     return files
 
 

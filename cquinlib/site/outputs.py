@@ -16,6 +16,7 @@ from ..library import urls
 from ..library.catalog import Catalog
 from ..library.cards import SchemeCard
 from .content import Content, Site
+from .minify import minified_script
 from .pages import PageSpec
 from .write import OutputFile
 
@@ -29,13 +30,20 @@ ATTACHMENT_HEADERS = (
 )
 
 
+def _asset(url: str, src_path: Path) -> OutputFile:
+    """One of the site's own assets: a script minified, anything else copied as it is."""
+    if src_path.suffix == ".js":
+        return OutputFile(url, minified_script(src_path))
+    return OutputFile(url, src_path=src_path)
+
+
 def static_outputs(catalog: Catalog, content: Content, templates_dir: Path) -> list[OutputFile]:
     """Files copied as they are: assets, content files, scheme attachments, the JSON Schema and `_headers`.
 
     Raises BuildFailed, before anything is written, naming every attachment over the site's size limit.
     """
     assets = templates_dir / "static"
-    files = [OutputFile(urls.static_url(p.relative_to(assets).as_posix()), src_path=p)
+    files = [_asset(urls.static_url(p.relative_to(assets).as_posix()), p)
              for p in sorted(assets.rglob("*")) if p.is_file()] if assets.is_dir() else []
     own_headers = b""
     for static in content.files:

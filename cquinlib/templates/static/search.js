@@ -470,7 +470,7 @@
 
   var engine = null;
   async function search(text, correct) {
-    if (!engine) { engine = new Engine(await fetchJSON("m.json")); }
+    if (!engine) { engine = new Engine(await fetchJSON("m.gz")); }
     var parsed = parse(text, engine.m), run = new Run(engine, correct, parsed);
     var result = await run.result(text, parsed);
     result.dropped = parsed.dropped;
