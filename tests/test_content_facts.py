@@ -242,3 +242,16 @@ def test_the_one_point_two_five_percent_figure_is_qualified_wherever_it_is_shown
     providers = [text(str(p.relative_to(out))) for p in sorted((out / "providers").glob("*/index.html"))]
     assert any("commissioner not recorded" in t for t in providers)  # the real schemes' providers
     assert not any("commissioned by Not recorded" in t for t in providers)
+
+
+def test_each_year_page_and_guidance_page_links_to_the_sources_it_rests_on(bundled_site: Path) -> None:
+    """Every year page, the FAQ and the guidance pages that state facts about CQUIN link to the sources page
+    (a section of it, where one section holds their sources), and every link there resolves."""
+    anchors = {h["id"] for h in page(bundled_site, "/sources/").select("main [id]")}
+    years = sorted(p.parent.name for p in (REPO / "schemes").glob("*/_year.yaml"))
+    assert len(years) >= 15
+    for url in [f"/years/{y}/" for y in years] + ["/faq/", "/guidance/template-fields/", "/guidance/good-scheme/"]:
+        links = [a["href"] for a in page(bundled_site, url).select("main a[href^='/sources/']")]
+        assert links, url
+        for link in links:
+            assert "#" not in link or link.split("#", 1)[1] in anchors, (url, link)
