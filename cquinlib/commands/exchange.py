@@ -19,6 +19,7 @@ from ..library.shared import validate_shared
 from ..library.urls import slugify
 from ..library.validate import validate_library, validate_scheme
 from .check import problem_record
+from .files import write_new_file
 
 FORMATS = ("xlsx", "csv", "yaml")
 
@@ -152,14 +153,9 @@ def run_import(args: argparse.Namespace) -> int:
     validated = validate_library(scan)
     for found in resemblances(data, place["year"], validated.cards):
         report.add("", "", f"closely resembles an existing scheme: {found}; is it a resubmission?", Severity.WARNING)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "x", encoding="utf-8") as out:  # "x": never overwrite, even a file made a moment ago
-            out.write(text)
-    except FileExistsError:
-        return report.stop(f"{display_path(target)} already exists and is never overwritten")
-    except OSError as exc:
-        return report.stop(f"cannot write {display_path(target)}: {exc.strerror or exc}")
+    problem = write_new_file(target, text)
+    if problem:
+        return report.stop(problem)
     folder = target.with_suffix("")
     for attached in carried:
         try:

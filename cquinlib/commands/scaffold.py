@@ -12,6 +12,7 @@ from ..core.diagnostics import display_path
 from ..format.spec import PROVIDER_TYPES, is_slug, is_year_slug
 from ..format.yamlio import read_yaml
 from ..library.load import LibraryScan, scan_library
+from .files import write_new_file
 
 
 def add_scaffold_args(verbs: Any, library_args: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -74,14 +75,9 @@ def run_new(args: argparse.Namespace) -> int:
         return _error(f"{args.slug!r} is not a slug: lower-case letters, digits and single hyphens")
     target = args.schemes / args.year / args.region / f"{args.slug}.yaml"
     text = scheme_skeleton(args.year, site_url, email, args.provider, args.type)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "x", encoding="utf-8") as out:
-            out.write(text)
-    except FileExistsError:
-        return _error(f"{display_path(target)} already exists and is never overwritten")
-    except OSError as exc:
-        return _error(f"cannot write {display_path(target)}: {exc.strerror or exc}")
+    problem = write_new_file(target, text)
+    if problem:
+        return _error(problem)
     print(f"wrote {display_path(target)}: a draft to fill in; check it with python build.py check")
     return 0
 
@@ -107,14 +103,9 @@ def run_new_year(args: argparse.Namespace) -> int:
         data = previous.file.data  # type: ignore[union-attr]
         carried = {k: data[k] for k in ("cquin_percent", "cquin_percent_of", "national_goals") if k in data}
     text = year_yaml(args.year, previous.slug if previous else None, carried)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "x", encoding="utf-8") as out:
-            out.write(text)
-    except FileExistsError:
-        return _error(f"{display_path(target)} already exists and is never overwritten")
-    except OSError as exc:
-        return _error(f"cannot write {display_path(target)}: {exc.strerror or exc}")
+    problem = write_new_file(target, text)
+    if problem:
+        return _error(problem)
     carried_from = f", carrying {previous.slug}'s figures forward" if previous else ""
     print(f"opened {args.year}: wrote {display_path(target)}{carried_from}; edit it, then python build.py check")
     return 0

@@ -75,6 +75,18 @@ def number_text(value: float) -> str:
     return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
 
 
+def atom_text(value: Any) -> Optional[str]:
+    """true/false, a number as briefly as it reads back, or a date as ISO text; None for anything else (text,
+    nothing), which each written form treats its own way."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return number_text(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return None
+
+
 def as_text(cell: Cell) -> Optional[str]:
     """Text as written; a number, date or true/false as it shows in the sheet (0.76 shown as 76% reads '76%')."""
     value = cell.value

@@ -7,11 +7,10 @@ which reading takes off again, so a CSV export can be opened safely and still im
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from typing import Any
 
-from .cells import Cell, Grid, number_text
+from .cells import Cell, Grid, atom_text
 from .template import Tables, normal
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -27,12 +26,9 @@ def _written(value: Any) -> str:
     """A value as CSV text: dates ISO, true/false, numbers brief, risky text behind an apostrophe."""
     if value is None:
         return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return number_text(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
+    atom = atom_text(value)
+    if atom is not None:
+        return atom
     text = str(value)
     return "'" + text if _risky(text) else text
 

@@ -7,13 +7,12 @@ text is read back and compared before it is returned, so what is written is alwa
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any, Mapping as MappingType, Optional, Sequence
 
 from ..format.spec import ListOf, Mapping, OneOf, Shape
 from ..format.yamlio import parse_yaml_text
-from .cells import number_text
+from .cells import atom_text
 
 LINE = 110  # a flow mapping longer than this is written as a block
 _INDICATORS = tuple("-?:,[]{}#&*!|>'\"%@`")
@@ -123,12 +122,9 @@ def scalar(value: Any, flow: bool = False) -> Optional[str]:
     """A value on one line, plain where that reads back the same, else quoted; None for text that needs a block."""
     if value is None:
         return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return number_text(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
+    atom = atom_text(value)
+    if atom is not None:
+        return atom
     text = str(value)
     if "\n" in text:
         return json.dumps(text, ensure_ascii=False) if flow else None
