@@ -6,7 +6,8 @@ usage: python bench/search_bench.py [--schemes 10000] [--runs 5] [--repeat 3] [-
 Numbers, not pass/fail. Needs `pip install "pagefind[bin]"` and Chromium at /usr/bin/chromium. For each query
 it loads the search page cold (a new browser context, so nothing is cached) with the query in the URL, and
 records the bytes transferred until the first result is on screen and the time that took. Index build time
-is our search stage (whoosh index from nothing, then the static export; related schemes listed apart)
+is our search stage (analysis, the export's statistics and files from nothing; related schemes listed apart;
+the build writes no whoosh index)
 against `python -m pagefind` over the same scheme pages.
 """
 
@@ -65,8 +66,8 @@ document.body.dataset.count = String(search.results.length);
 
 
 def stage_timings(lib: Path, cache: Path, scratch: Path) -> dict[str, float]:
-    """Our search stage from nothing, in this process: analysis and index, export, related (validation from the
-    warm cache; in a build, analysis runs in the validation workers and the index is written in the background)."""
+    """Our search stage from nothing, in this process: analysis, export, related (validation from the warm cache;
+    in a build, analysis runs in the validation workers)."""
     sys.path.insert(0, str(REPO))
     from cquinlib.build.cache import BuildCache
     from cquinlib.search.related import related_schemes
@@ -80,7 +81,7 @@ def stage_timings(lib: Path, cache: Path, scratch: Path) -> dict[str, float]:
     related = time.perf_counter() - related
     edit = _one_edit(lib, scratch, build_cache, {f.url: f.key for f in files})
     build_cache.close()
-    return {"analyse": times["analyse"], "index": times["index"], "export": times["export"], "related": related,
+    return {"analyse": times["analyse"], "export": times["export"], "related": related,
             "files": len(files), "bytes": made, "total": time.perf_counter() - started - edit["edit_total"], **edit}
 
 
@@ -95,30 +96,37 @@ def _source(lib: Path, build_cache: Any) -> Any:
 
 
 def _search_stage(source: Any, scratch: Path, previous: dict[str, str]) -> tuple[Any, list[Any], int, dict[str, float]]:
-    """Analyse what the index lacks, write it, update the export state, and make the files whose key is new."""
+    """Update the export state (analysing the documents it lacks) and make the files whose key is new, as the
+    build's search stage does."""
     from cquinlib.search.document import index_digest
-    from cquinlib.search.index import plan_index, write_index
     from cquinlib.search.export import export_files
+    from cquinlib.search.index import library_folder
     from cquinlib.search.state import doc_stats, update_state
 
+    analysed: list[str] = []
+    analysing = [0.0]
+
+    def analyse(ids: list[str]) -> dict[str, Any]:
+        """The analysed documents' statistics, timing the analysis apart."""
+        began = time.perf_counter()
+        documents = source.terms(ids)
+        analysing[0] += time.perf_counter() - began
+        analysed.extend(ids)
+        return {i: doc_stats(documents[i]) for i in ids}
+
     started = time.perf_counter()
-    plan = plan_index(source.root, source.keys, source.code, scratch)
-    documents = source.terms(list(plan.added + plan.changed))
-    analysed = time.perf_counter()
-    write_index(plan, documents)
-    indexed = time.perf_counter()
     digests = {sid: index_digest(key) for sid, key in source.keys.items()}
-    state = update_state(plan.path, digests, lambda ids: {i: doc_stats(documents[i]) for i in ids}, source.code)
+    state = update_state(library_folder(scratch, source.root), digests, analyse, source.code)
     files = export_files(state, {c.id: c for c in source.listed}, source.card_keys, source.goal_digests,
                          source.labels, source.code)
     made = sum(len(f.make()) for f in files if previous.get(f.url) != f.key)
     exported = time.perf_counter()
-    return state, files, made, {"analyse": analysed - started, "index": indexed - analysed,
-                                "export": exported - indexed, "changed": len(plan.changed)}
+    return state, files, made, {"analyse": analysing[0], "export": exported - started - analysing[0],
+                                "changed": len(analysed)}
 
 
 def _one_edit(lib: Path, scratch: Path, build_cache: Any, previous: dict[str, str]) -> dict[str, float]:
-    """Analysis, index update and export after one scheme's title is edited (related lists are reused)."""
+    """Analysis and export after one scheme's title is edited (related lists are reused)."""
     schemes = sorted(p for p in lib.rglob("*.yaml") if not p.name.startswith("_"))
     target = schemes[len(schemes) // 2]
     original = target.read_text(encoding="utf-8")
@@ -132,7 +140,7 @@ def _one_edit(lib: Path, scratch: Path, build_cache: Any, previous: dict[str, st
         target.write_text(original, encoding="utf-8")
     assert times["changed"] == 1, times
     rewritten = sum(previous.get(f.url) != f.key for f in files)
-    return {"edit_index": times["analyse"] + times["index"], "edit_export": times["export"], "edit_total": total,
+    return {"edit_analyse": times["analyse"], "edit_export": times["export"], "edit_total": total,
             "edit_files": rewritten, "edit_bytes": made}
 
 
@@ -328,7 +336,7 @@ def write_report(args: argparse.Namespace, stage: dict[str, float], build_second
     pf_version = subprocess.run([sys.executable, "-m", "pagefind", "--version"], capture_output=True,
                                 text=True).stdout.strip()
     pf_bytes = sum(p.stat().st_size for p in (site / "pagefind").rglob("*") if p.is_file())
-    ours = stage["analyse"] + stage["index"] + stage["export"]
+    ours = stage["analyse"] + stage["export"]
     lines = [f"# Search benchmark, {dt.date.today().isoformat()}", "",
              f"Machine: {machine()}; Chromium {chromium}; {pf_version}. {args.schemes:,} synthetic schemes from "
              "`shared/bench/gen_library.py` (its unknown indicator key `frequency:` renamed to "
@@ -353,19 +361,17 @@ def write_report(args: argparse.Namespace, stage: dict[str, float], build_second
              f"| ours: analysis of every scheme, loading each from the build cache first (both cores; in a cold "
              f"build the validation workers analyse as they go, and nothing is loaded) | "
              f"{stage['analyse']:.1f} s |",
-             f"| ours: whoosh index written from the analysis (in a build, in the background beside the search stage "
-             f"and the first pages) | "
-             f"{stage['index']:.1f} s |",
-             f"| ours: static export ({stage['files']:,.0f} files, {stage['bytes'] / 1048576:.1f} MiB) | "
+             f"| ours: the export's statistics and files ({stage['files']:,.0f} files, "
+             f"{stage['bytes'] / 1048576:.1f} MiB; the build writes no whoosh index) | "
              f"{stage['export']:.1f} s |",
-             f"| **ours: analysis + index + export** | **{ours:.1f} s** |",
+             f"| **ours: analysis + export** | **{ours:.1f} s** |",
              f"| Pagefind over the same {args.schemes:,} scheme pages ({pf_bytes / 1048576:.1f} MiB written) | "
              f"**{pf_seconds:.1f} s** |",
              f"| ours ÷ Pagefind | {ours / pf_seconds:.2f} |",
              f"| ours: related schemes for every page (not in Pagefind's work) | {stage['related']:.1f} s |",
-             f"| ours after one scheme's title is edited: analysis and index update, then export "
+             f"| ours after one scheme's title is edited: its analysis, then the export "
              f"({stage['edit_files']:,.0f} files rewritten, {stage['edit_bytes'] / 1024:.1f} KiB; Pagefind can only "
-             f"start over) | {stage['edit_index']:.2f} s + {stage['edit_export']:.2f} s |",
+             f"start over) | {stage['edit_analyse']:.2f} s + {stage['edit_export']:.2f} s |",
              f"| ours: whole cold build, site and search | {build_seconds:.1f} s |", "",
              "## Reading the numbers", "",
              "- Pagefind loads its WebAssembly engine, its metadata file and an index chunk of whole words with "

@@ -224,12 +224,12 @@ def test_a_damaged_model_in_the_cache_validates_its_scheme_again(root: Path,
     assert files_of(root / "site") == clean_site(root)
 
 
-@pytest.mark.parametrize("damage", ["garbage statistics rows", "truncated index segments"])
+@pytest.mark.parametrize("damage", ["garbage statistics rows", "truncated export state"])
 def test_a_search_cache_that_cannot_be_read_is_started_afresh(root: Path, damage: str,
                                                               capsys: pytest.CaptureFixture[str]) -> None:
     """The search cache under the cache folder damaged in ways its own checks miss (rows of statistics that do
-    not unmarshal, index segments cut short): the build sets it aside with one notice, runs again, and the site
-    equals a clean build's."""
+    not unmarshal, the saved export state cut short): the build sets it aside with one notice, runs again, and
+    the site equals a clean build's."""
     index = next(p for p in (root / ".cache" / "search").iterdir() if p.is_dir())
     if damage == "garbage statistics rows":
         db = sqlite3.connect(index / "export-docs.sqlite")
@@ -237,13 +237,13 @@ def test_a_search_cache_that_cannot_be_read_is_started_afresh(root: Path, damage
         db.commit()
         db.close()
     else:
-        for segment in index.glob("*.seg"):
-            segment.write_bytes(segment.read_bytes()[:50])
+        state = index / "export-state.pickle"
+        state.write_bytes(state.read_bytes()[:50])
     edit_second(root, "Second, after the damage")
     capsys.readouterr()
     assert build(root) == 0
     notes = [line for line in capsys.readouterr().err.splitlines() if line.startswith("note: ")]
-    assert len(notes) == 1 and "search" in notes[0] and "starting them afresh" in notes[0], notes
+    assert len(notes) == 1 and "search" in notes[0] and "afresh" in notes[0], notes
     assert files_of(root / "site") == clean_site(root)
     edit_second(root, "Second, once more")
     capsys.readouterr()

@@ -178,7 +178,7 @@ def test_a_change_to_the_analysers_code_rebuilds_what_it_made(tmp_path: Path) ->
     again = run_copy(code, root, "site", ".cache")
     assert again.returncode == 0, again.stderr
     notes = [line for line in again.stderr.splitlines() if line.startswith("note: ")]
-    assert any("search index" in line and "other code" in line for line in notes), again.stderr
+    assert any("search statistics" in line and "other code" in line for line in notes), again.stderr
     assert "Traceback" not in again.stderr
     clean = run_copy(code, root, "clean", "clean-cache")
     assert clean.returncode == 0, clean.stderr
@@ -190,7 +190,8 @@ def test_a_change_to_the_analysers_code_rebuilds_what_it_made(tmp_path: Path) ->
         k for k in after if not k.startswith(".")}
 
 
-@pytest.mark.parametrize("damage", ["other layout", "not a database", "index of other code", "damaged index"])
+@pytest.mark.parametrize("damage", ["other layout", "not a database", "search files of other code",
+                                    "damaged search files"])
 def test_an_old_or_damaged_cache_is_dropped_with_a_notice(tmp_path: Path, damage: str,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     """A cache that an older version (another layout of the code) wrote, or a damaged one, is started afresh
@@ -207,11 +208,14 @@ def test_an_old_or_damaged_cache_is_dropped_with_a_notice(tmp_path: Path, damage
         db.close()
     elif damage == "not a database":
         (cache / "build.sqlite").write_bytes(b"this is not a database" * 100)
-    elif damage == "index of other code":
-        (index / "VERSION").write_text("2 whoosh 2.7.5\n")  # what the flat layout wrote, beside its pickles
+    elif damage == "search files of other code":
+        db = sqlite3.connect(index / "export-docs.sqlite")
+        db.execute("UPDATE meta SET value = 'code of cquinlib 0.0' WHERE name = 'code'")
+        db.commit()
+        db.close()
     else:
-        for toc in index.glob("*.toc"):
-            toc.write_bytes(b"\0" * 64)
+        for name in ("export-docs.sqlite", "export-state.pickle"):
+            (index / name).write_bytes(b"\0" * 64)
     shutil.rmtree(tmp_path / "site")
     capsys.readouterr()
     assert build(tmp_path) == 0

@@ -76,3 +76,27 @@ def test_a_damaged_or_foreign_cache_is_made_afresh(tmp_path: Path, monkeypatch: 
     build_site(options(tmp_path, base_url="https://other.example.org/lib/"))
     assert len(made) == 4
     assert b"https://other.example.org/lib/schemes/" in downloads(tmp_path)["schemes.csv"]
+
+
+def test_an_edit_rewrites_only_its_years_part_of_the_downloads(tmp_path: Path) -> None:
+    """The downloads are written from each year's part in the cache: after Beta's edit (2019/20) the 2020/21
+    files are untouched, 2019/20's are made for its schemes as they now are (the old ones gone), and the
+    downloads equal those of a build with no cache at all."""
+    write_comparison_library(tmp_path)
+    build_site(options(tmp_path))
+    folder = tmp_path / ".cache" / opendata.FILE_NAME
+    before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    assert {n.partition(".")[0] for n in before} == {"2019-20", "2020-21"} and len(before) == 10
+    beta = tmp_path / "schemes" / "2019-20" / "midlands" / "beta.yaml"
+    beta.write_text(beta.read_text(encoding="utf-8").replace('value: "90%"', 'value: "95%"'), encoding="utf-8")
+    build_site(options(tmp_path))
+    after = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    later = {n: t for n, t in before.items() if n.startswith("2020-21.")}
+    assert later and all(after.get(n) == t for n, t in later.items())
+    parts = {n for n in after if n.startswith("2019-20.") and not n.endswith(".pickle")}
+    assert len(parts) == 3 and not parts & set(before)
+    uncached = BuildOptions(tmp_path / "schemes", tmp_path / "content", tmp_path / "uncached",
+                            default_templates_dir(), cache_dir=None)
+    build_site(uncached)
+    assert downloads(tmp_path) == {n: (tmp_path / "uncached/downloads" / n).read_bytes() for n in downloads(tmp_path)}
+    assert b"95%" in downloads(tmp_path)["indicators.csv"]

@@ -1,4 +1,5 @@
-"""Search: the whoosh index behind the command line, its incremental updates, its static export, related schemes."""
+"""Search: the static export the site and the command line search, checked against whoosh's own index (which
+search.index makes on request, and updates incrementally), and related schemes."""
 
 from __future__ import annotations
 
@@ -123,6 +124,13 @@ def test_invalid_library_exits_1_with_diagnostics(tmp_path: Path, capsys: pytest
 def library_of(root: Path) -> Any:
     """The validated library under root, through the one validation path (no cache)."""
     return validate_library(scan_library(root / "schemes"))
+
+
+def whoosh_of(root: Path) -> Path:
+    """The whoosh index of root's library, made from the analysis the export is made from (the build writes
+    none): the reference the export's statistics, scores and related lists are checked against."""
+    source = source_of(library_of(root))
+    return update_index(source.root, source.keys, source.terms, source.code, root / ".whoosh").path
 
 
 def recording_update(root: Path, cache: Path) -> tuple[Any, list[str]]:
@@ -276,7 +284,7 @@ def test_export_reproduces_whoosh_scores(lib: Path, capsys: pytest.CaptureFixtur
 def test_export_holds_the_whoosh_index(lib: Path) -> None:
     """Every exported posting and field length is the index's own: same terms, frequencies and lengths."""
     m = exported(lib / "site", "m.gz")
-    ix = whoosh_index.open_dir(str(index_path(lib / ".cache" / "search", lib / "schemes")))
+    ix = whoosh_index.open_dir(str(whoosh_of(lib)))
     with ix.searcher() as searcher:
         reader = searcher.reader()
         slot = slots(lib / "site")
@@ -316,15 +324,17 @@ def test_export_vocabulary_and_cards(lib: Path) -> None:
 def test_no_private_contact_in_any_search_file_or_index(lib: Path) -> None:
     """The contact in conftest.SCHEME appears in no exported file (inflated) and nowhere in the index."""
     site_files = [p for p in (lib / "site" / "search").rglob("*") if p.is_file()]
+    index = whoosh_of(lib)
     cache_files = [p for p in (lib / ".cache" / "search").rglob("*") if p.is_file()]
-    assert len(site_files) >= 5 and len(cache_files) > 5
-    files = site_files + cache_files
+    index_files = [p for p in index.rglob("*") if p.is_file()]
+    assert len(site_files) >= 5 and len(cache_files) >= 3 and len(index_files) > 3
+    files = site_files + cache_files + index_files
     for path in files:
         data = path.read_bytes()
         texts = [data, gzip.decompress(data)] if data[:2] == b"\x1f\x8b" else [data]
         for text in texts:
             assert not any(p.encode() in text for p in PRIVATE), path
-    ix = whoosh_index.open_dir(str(index_path(lib / ".cache" / "search", lib / "schemes")))
+    ix = whoosh_index.open_dir(str(index))
     with ix.searcher() as searcher:
         stored = json.dumps([fields for _, fields in searcher.reader().iter_docs()])
         assert not any(p.lower() in stored.lower() for p in PRIVATE)
@@ -336,7 +346,7 @@ def test_related_schemes_are_whooshs_more_like_this(lib: Path) -> None:
     library = library_of(lib)
     source = source_of(library)
     result = build_search(source, lib / "related-cache")
-    ix = whoosh_index.open_dir(str(result.update.path))
+    ix = whoosh_index.open_dir(str(whoosh_of(lib)))
     with ix.searcher() as searcher:
         for card in source.cards:
             docnum = searcher.document_number(id=card.id)

@@ -3,92 +3,220 @@ between builds by the scheme's validation key, so an edit makes its own scheme's
 
 The comparisons and downloads need each scheme in full (baselines, targets, values), which listings never load;
 made afresh for every scheme, a build of a large library would unpickle and serialise all of it on every edit.
-The files (CACHE/open-data/NN.pickle, shards by scheme id) are keyed on the code that makes them and on the
-site's address (the downloads give full addresses); one from other code, or one that cannot be read, is started
-afresh with one notice.
+
+The cache (CACHE/open-data/) is kept by financial year, since a scheme's id begins with its year and the
+downloads list schemes in id order: each year has its rows (YEAR.rows.pickle, read by every build), its
+schemes' download text (YEAR.text.pickle, read only when one of them changed) and that text joined, one file per
+download (YEAR.DIGEST.schemes.csv and so on), which the downloads are written from, block by block. A large
+library's downloads are hundreds of megabytes: an edit reads and rewrites one year's part, and no build holds
+them whole. Every file is stamped with the code that makes it and the site's address (the downloads give full
+addresses), and a year's with a digest of its schemes' keys; a file from other code, or one that cannot be
+read, is made again, with one notice.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
-from pathlib import Path
-from typing import Any, Optional
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable, Iterable, NamedTuple, Optional
 
 from ..core.digest import code_digest, digest_bytes
+from ..core.parallel import run_parallel
 from ..library.catalog import Catalog
-from ..library.downloads import Address, SchemeData, scheme_data
+from ..library.downloads import DOWNLOADS, Address, SchemeData, scheme_data, year_chunks
+from ..library.indicators import IndicatorRow
+from ..library.model import Scheme, Year
 from ..library.validate import ValidatedLibrary
 
 # What the data is made by: the model, the indicator table and the downloads' declarations all live in library.
 OPEN_DATA_CODE = ("core", "format", "library", "build/opendata.py")
-FILE_NAME = "open-data"  # a folder of shards, CACHE/open-data/NN.pickle
-# Schemes are spread over shards by a digest of their id, and a build rewrites only the shards whose schemes
-# changed: one file written whole took longer to pickle, on every edit of a large library, than the edit itself.
-SHARDS = 32
+FILE_NAME = "open-data"  # the cache's folder
+# Fewer schemes than this are made in this process: forking costs more than it saves for an edit's few.
+PARALLEL_SCHEMES = 200
+
+Chunk = Callable[[str], bytes]  # one year's part of a download, by the download's URL
 
 
-def open_data(library: ValidatedLibrary, catalog: Catalog, address: Address,
-              cache_dir: Optional[Path]) -> tuple[tuple[SchemeData, ...], tuple[str, ...]]:
-    """Every built scheme's open data by scheme id, from the cache where its key is unchanged; and any notice."""
-    ids = sorted(c.id for c in catalog.built)
+class OpenData(NamedTuple):
+    """A build's open data: the indicator table (every built scheme's rows, in scheme id order), each year's part
+    of the downloads (in year order), the key of the downloads made from them (equal keys, equal bytes), and any
+    notice about the cache."""
+
+    rows: tuple[IndicatorRow, ...]
+    chunks: tuple[Chunk, ...]
+    key: str
+    notices: tuple[str, ...]
+
+
+class _YearPlan(NamedTuple):
+    """One year's schemes (built ones, by id), their keys, and the digest naming the year's files."""
+
+    slug: str
+    ids: tuple[str, ...]
+    digest: str
+
+
+def open_data(library: ValidatedLibrary, catalog: Catalog, address: Address, cache_dir: Optional[Path]) -> OpenData:
+    """Every built scheme's open data, from the cache where its key is unchanged, year by year."""
     keys = library.scheme_keys
     stamp = digest_bytes(code_digest(*OPEN_DATA_CODE), address("/"))
+    plans = _year_plans(sorted(c.id for c in catalog.built), keys, stamp)
     folder = cache_dir / FILE_NAME if cache_dir is not None else None
-    shards, notices = _load(folder, stamp)
-    kept = {sid: entry for shard in shards.values() for sid, entry in shard.items()}
-    todo = [sid for sid in ids if kept.get(sid, ("",))[0] != keys[sid]]
+    store = _Store(folder, stamp)
+    kept = {plan.slug: store.rows(plan) for plan in plans}
+    todo = [sid for plan in plans for sid in plan.ids if kept[plan.slug].get(sid, ("",))[0] != keys[sid]]
     years = {y.slug: y for y in catalog.years}
-    made = {s.id: scheme_data(s, years.get(s.year), address) for s in library.schemes(todo).values()}
-    data = tuple(made[sid] if sid in made else kept[sid][1] for sid in ids)
-    if folder is not None:
-        wanted: dict[int, dict[str, Any]] = {}
-        for sid, item in zip(ids, data):
-            wanted.setdefault(shard_of(sid), {})[sid] = (keys[sid], item)
-        listed = set(ids)
-        changed = ({shard_of(sid) for sid in made} | {shard_of(sid) for sid in kept if sid not in listed}
-                   | {n for n in wanted if n not in shards})
-        _save(folder, stamp, {n: wanted[n] for n in changed if n in wanted}, [n for n in shards if n not in wanted])
-    return data, notices
+    made = _make(library, todo, years, address)
+    rows: list[IndicatorRow] = []
+    chunks: list[Chunk] = []
+    for plan in plans:
+        changed = any(sid in made for sid in plan.ids) or set(kept[plan.slug]) != set(plan.ids)
+        texts = store.texts(plan) if changed or not store.has_chunks(plan) else None
+        if texts is not None:
+            missing = [sid for sid in plan.ids if sid not in made and texts.get(sid, ("",))[0] != keys[sid]]
+            made.update(_make(library, missing, years, address))
+            data = [made[sid] if sid in made else _data(sid, kept[plan.slug][sid], texts[sid]) for sid in plan.ids]
+            chunks.append(store.save(plan, data, keys))
+        else:
+            chunks.append(store.chunk(plan))
+        rows += [row for sid in plan.ids for row in (made[sid].rows if sid in made else kept[plan.slug][sid][2])]
+    store.forget_except(plans)
+    # A scheme's data is made from its scheme and year alone, which its validation key covers (its status too).
+    key = digest_bytes(stamp, *[plan.digest for plan in plans])
+    return OpenData(tuple(rows), tuple(chunks), key, store.notices())
 
 
-def shard_of(scheme_id: str) -> int:
-    """The shard a scheme's data is kept in."""
-    return int(digest_bytes(scheme_id)[:8], 16) % SHARDS
+def _year_plans(ids: list[str], keys: dict[str, str], stamp: str) -> list[_YearPlan]:
+    """The built schemes grouped by year (ids begin with it), in id order."""
+    by_year: dict[str, list[str]] = {}
+    for sid in ids:
+        by_year.setdefault(sid.partition("/")[0], []).append(sid)
+    return [_YearPlan(slug, tuple(group), digest_bytes(stamp, *[f"{sid} {keys[sid]}" for sid in group]))
+            for slug, group in by_year.items()]
 
 
-def _load(folder: Optional[Path], stamp: str) -> tuple[dict[int, dict[str, Any]], tuple[str, ...]]:
-    """What each shard holds by scheme id when it was made by this code for this address; a shard from other code
-    or another address is left out (made again, as a first build would), a damaged one too, with one notice."""
-    if folder is None or not folder.is_dir():
-        return {}, ()
-    shards: dict[int, dict[str, Any]] = {}
-    damaged = []
-    for number in range(SHARDS):
-        path = folder / f"{number:02d}.pickle"
-        if not path.is_file():
-            continue
+def _data(scheme_id: str, rows: tuple[str, str, tuple[IndicatorRow, ...]],
+          text: tuple[str, str, str, str]) -> SchemeData:
+    """A scheme's data from what the cache keeps of it: (key, status, rows) and (key, record, lines, lines)."""
+    return SchemeData(scheme_id, rows[1], rows[2], text[1], text[2], text[3])
+
+
+class _Making(NamedTuple):
+    """What workers making open data share: the schemes' pickled models, the years by slug, the address."""
+
+    blobs: dict[str, bytes]
+    years: dict[str, Year]
+    address: Address
+
+
+def _make(library: ValidatedLibrary, todo: list[str], years: dict[str, Year], address: Address) -> dict[str, SchemeData]:
+    """The open data of these schemes, on every core when they are many (a cold build makes every scheme's, which
+    took a large library's build longer than anything but its validation and rendering)."""
+    if not todo:
+        return {}
+    # Models are read here, not in the workers, which must not share this process's connection to the cache.
+    making = _Making(library.blobs(todo), years, address)
+    return dict(zip(todo, run_parallel(_scheme_data, making, todo, min_items=PARALLEL_SCHEMES)))
+
+
+def _scheme_data(making: _Making, scheme_id: str) -> SchemeData:
+    """One scheme's open data, from its pickled model."""
+    scheme: Scheme = pickle.loads(making.blobs[scheme_id])
+    return scheme_data(scheme, making.years.get(scheme.year), making.address)
+
+
+class _Store:
+    """The cache's folder (none: everything is kept in memory for this build alone)."""
+
+    def __init__(self, folder: Optional[Path], stamp: str) -> None:
+        """Use this folder for data made by this code for this address."""
+        self.folder, self.stamp = folder, stamp
+        self.damaged: list[str] = []
+
+    def rows(self, plan: _YearPlan) -> dict[str, Any]:
+        """The rows kept of a year's schemes, by id: (key, status, rows)."""
+        return self._read(f"{plan.slug}.rows.pickle", plan)
+
+    def texts(self, plan: _YearPlan) -> dict[str, Any]:
+        """The download text kept of a year's schemes, by id: (key, record, scheme line, indicator lines)."""
+        return self._read(f"{plan.slug}.text.pickle", plan)
+
+    def _read(self, name: str, plan: _YearPlan) -> dict[str, Any]:
+        """A file's entries when this code made it for this address, else none (noting a file that could not be
+        read). Entries of a year whose schemes changed since are still used, each checked by its own key."""
+        if self.folder is None:
+            return {}
         try:
-            with open(path, "rb") as file:
+            with open(self.folder / name, "rb") as file:
                 saved = pickle.load(file)
+        except FileNotFoundError:
+            return {}
         except Exception as error:  # noqa: BLE001 - a damaged cache of any kind costs only its speed
-            damaged.append(f"{path.name} ({type(error).__name__})")
-            continue
-        if isinstance(saved, tuple) and len(saved) == 2 and saved[0] == stamp and isinstance(saved[1], dict):
-            shards[number] = saved[1]
-    notice = (f"{folder} could not be read ({', '.join(damaged)}), so the open data was made afresh",)
-    return shards, notice if damaged else ()
+            self.damaged.append(f"{name} ({type(error).__name__})")
+            return {}
+        ok = isinstance(saved, tuple) and len(saved) == 3 and saved[0] == self.stamp and isinstance(saved[2], dict)
+        return saved[2] if ok else {}
+
+    def _chunk_path(self, plan: _YearPlan, url: str) -> Path:
+        """Where a year's part of a download is kept, named by the year's digest."""
+        assert self.folder is not None
+        return self.folder / f"{plan.slug}.{plan.digest[:20]}.{PurePosixPath(url).name}"
+
+    def has_chunks(self, plan: _YearPlan) -> bool:
+        """Whether the year's parts of the downloads are kept for its schemes as they are."""
+        return self.folder is not None and all(self._chunk_path(plan, d.url).is_file() for d in DOWNLOADS)
+
+    def chunk(self, plan: _YearPlan) -> Chunk:
+        """A year's kept part of each download, read when the download is written."""
+        paths = {d.url: self._chunk_path(plan, d.url) for d in DOWNLOADS}
+        return lambda url: paths[url].read_bytes()
+
+    def save(self, plan: _YearPlan, data: list[SchemeData], keys: dict[str, str]) -> Chunk:
+        """Keep a year's rows, text and parts of the downloads (none kept without a folder); the parts."""
+        parts = year_chunks(data)
+        if self.folder is None:
+            return parts.__getitem__
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._write(f"{plan.slug}.rows.pickle", plan, {d.id: (keys[d.id], d.status, d.rows) for d in data})
+        self._write(f"{plan.slug}.text.pickle", plan,
+                    {d.id: (keys[d.id], d.record, d.scheme_csv, d.indicators_csv) for d in data})
+        for url, part in parts.items():
+            _replace(self._chunk_path(plan, url), part)
+        return self.chunk(plan)
+
+    def _write(self, name: str, plan: _YearPlan, entries: dict[str, Any]) -> None:
+        """Write one file of a year whole, stamped."""
+        assert self.folder is not None
+        _replace(self.folder / name, pickle.dumps((self.stamp, plan.digest, entries), protocol=pickle.HIGHEST_PROTOCOL))
+
+    def forget_except(self, plans: Iterable[_YearPlan]) -> None:
+        """Delete the files of years no built scheme is in any more, and parts of the downloads made for schemes
+        as they no longer are (the files of this version of the cache only)."""
+        if self.folder is None or not self.folder.is_dir():
+            return
+        wanted = {p.slug: p for p in plans}
+        for path in sorted(self.folder.iterdir()):
+            year, _, rest = path.name.partition(".")
+            plan = wanted.get(year)
+            if rest in ("rows.pickle", "text.pickle"):
+                keep = plan is not None
+            elif rest.endswith(tuple(PurePosixPath(d.url).name for d in DOWNLOADS)):
+                keep = plan is not None and rest.startswith(plan.digest[:20] + ".")
+            else:
+                keep = False  # a file left part-written, or a shard of the older layout (NN.pickle)
+            if not keep and path.is_file():
+                path.unlink(missing_ok=True)
+
+    def notices(self) -> tuple[str, ...]:
+        """One notice for every file that could not be read."""
+        if not self.damaged:
+            return ()
+        return (f"{self.folder} could not be read ({', '.join(self.damaged)}), so that open data was made afresh",)
 
 
-def _save(folder: Path, stamp: str, changed: dict[int, dict[str, Any]], emptied: list[int]) -> None:
-    """Write each changed shard whole, then move it into place, so a build killed meanwhile leaves the old file
-    or none; delete the shards no scheme is in any more."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for number, entries in sorted(changed.items()):
-        path = folder / f"{number:02d}.pickle"
-        partial = path.with_name(path.name + ".partial")
-        with open(partial, "wb") as file:
-            pickle.dump((stamp, entries), file, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(partial, path)
-    for number in emptied:
-        (folder / f"{number:02d}.pickle").unlink(missing_ok=True)
+def _replace(path: Path, data: bytes) -> None:
+    """Write a file whole, then move it into place, so a build killed meanwhile leaves the old file or none."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(data)
+    os.replace(partial, path)

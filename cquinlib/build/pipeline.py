@@ -86,7 +86,7 @@ def _build_with_cache(options: BuildOptions, code: str, fingerprint: str, manife
                       remembered: Optional[dict[str, CachedScheme]]) -> BuildResult:
     """The build proper, with the cache locked. A cache that turns out unreadable part way is started afresh,
     with a notice, and the build run again: the build cache when SQLite finds it damaged (or rows of it), the
-    search index and compiled templates when the build fails in a way no library error explains (if it fails
+    search caches and compiled templates when the build fails in a way no library error explains (if it fails
     again without them, that failure is the build's)."""
     from .cache import (  # past the up-to-date check: it loads the validation path
         BuildCache,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from itertools import chain
 from typing import Optional, TypeVar
 
@@ -12,8 +13,7 @@ from ..core.parallel import iter_parallel
 from ..core.progress import Progress
 from ..exchange.publish import template_sources
 from ..library.catalog import Catalog, catalog_from_cards
-from ..library.downloads import download_files
-from ..library.indicators import IndicatorRow
+from ..library.downloads import DOWNLOADS, download_blocks
 from ..library.load import scan_library
 from ..library.urls import dest_rel
 from ..library.validate import ValidatedLibrary, ValidateOptions, validate_library
@@ -25,7 +25,7 @@ from ..site.pages import PageSpec, plan_site
 from ..site.render import RenderJob, Renderer, make_environment, render_one
 from ..site.write import Entry, Manifest, OutputFile, write_site
 from .cache import BuildCache
-from .opendata import open_data
+from .opendata import OpenData, open_data
 from .options import BuildOptions, BuildResult
 
 T = TypeVar("T")
@@ -45,8 +45,7 @@ class Validated:
     diagnostics: tuple[Diagnostic, ...]
     catalog: Catalog
     search: SearchBuild
-    table: tuple[IndicatorRow, ...]  # the indicator table every comparison is cut from
-    downloads: dict[str, bytes]  # the open data files by URL
+    data: OpenData  # the indicator table every comparison is cut from, and the downloads' parts
 
 
 def run_stages(options: BuildOptions, code: str, fingerprint: str, manifest: Manifest, damaged: set[str],
@@ -60,19 +59,12 @@ def run_stages(options: BuildOptions, code: str, fingerprint: str, manifest: Man
     if content is None or has_errors(diagnostics, options.strict):
         raise BuildFailed(diagnostics)
     catalog = catalog_from_cards(library.regions, library.topics, library.years, library.cards)
-    search = build_search(source_of(library), options.cache_dir / "search" if options.cache_dir else None,
-                          background=True)
-    data, data_notices = open_data(library, catalog, content.site.absolute, options.cache_dir)
-    table = tuple(row for item in data for row in item.rows)
-    validated = Validated(library, content, diagnostics, catalog, search, table, download_files(data))
-    try:
-        result = _render_and_write(options, code, fingerprint, manifest, damaged, validated, progress)
-    except BaseException:
-        search.finish(True)
-        raise
-    search.finish(False)
+    data = open_data(library, catalog, content.site.absolute, options.cache_dir)
+    search = build_search(source_of(library), options.cache_dir / "search" if options.cache_dir else None)
+    validated = Validated(library, content, diagnostics, catalog, search, data)
+    result = _render_and_write(options, code, fingerprint, manifest, damaged, validated, progress)
     progress.done()
-    notices = (tuple(cache.notices if cache else ()) + search.update.notices + data_notices
+    notices = (tuple(cache.notices if cache else ()) + search.notices + data.notices
                + _address_notice(content, options))
     return BuildResult(result.diagnostics, result.schemes, result.pages, result.rendered, result.report, notices)
 
@@ -81,14 +73,17 @@ def _render_and_write(options: BuildOptions, code: str, fingerprint: str, manife
                       validated: Validated, progress: Progress) -> BuildResult:
     """Plan the pages, render those whose key changed, and write them with the static and search files."""
     library, content, catalog, search = validated.library, validated.content, validated.catalog, validated.search
-    specs = plan_site(catalog, content, search.related, validated.table)
+    specs = plan_site(catalog, content, search.related, validated.data.rows)
     search_todo, search_kept = _split_current([(f, f.url, f.key) for f in search.files], manifest, damaged)
     statics = static_outputs(catalog, content, options.templates_dir)
-    statics += [OutputFile(url, data) for url, data in validated.downloads.items()]
+    opened = validated.data
+    downloads = [OutputFile(d.url, key=opened.key, blocks=partial(download_blocks, d.url, opened.chunks))
+                 for d in DOWNLOADS]
+    downloads_todo, downloads_kept = _split_current([(d, d.url, d.key) for d in downloads], manifest, damaged)
     templates = template_sources(library.regions, library.years, library.topics, content.site.submit_address, code)
     templates_todo, templates_kept = _split_current([(t, t.url, t.key) for t in templates], manifest, damaged)
-    clashes = url_clashes(specs, statics + [OutputFile(f.url) for f in search.files] + [OutputFile(t.url)
-                                                                                          for t in templates])
+    clashes = url_clashes(specs, statics + downloads + [OutputFile(f.url) for f in search.files]
+                          + [OutputFile(t.url) for t in templates])
     if clashes:
         raise BuildFailed(clashes)
     # What every page shares: the code, the templates, and the site-wide globals the templates see.
@@ -98,6 +93,7 @@ def _render_and_write(options: BuildOptions, code: str, fingerprint: str, manife
     todo, kept = _split_current([((spec, key), spec.url, key) for spec, key in zip(specs, keys)], manifest, damaged)
     kept.update(search_kept)
     kept.update(templates_kept)
+    kept.update(downloads_kept)
     env = make_environment(options.templates_dir, content,
                            options.cache_dir / "templates" if options.cache_dir else None)
     for template in sorted({spec.template for spec, _ in todo}):
@@ -105,10 +101,10 @@ def _render_and_write(options: BuildOptions, code: str, fingerprint: str, manife
     wanted = [v.id for spec, _ in todo for v in spec.inputs.values() if isinstance(v, WholeScheme)]
     job = RenderJob(Renderer(env, library.blobs(wanted)), tuple(spec for spec, _ in todo))
     # Pages stream from the workers into the write stage, which stages them as they come.
-    # Rendering takes the other core once the index, written in the background, has let go of it.
     pages = iter_parallel(render_one, job, range(len(todo)), min_items=PARALLEL_PAGES,
-                          progress=progress.stage("rendering"), cores_free=lambda: not search.finish.running())
+                          progress=progress.stage("rendering"))
     outputs = chain((OutputFile(spec.url, data, key=key) for (spec, key), data in zip(todo, pages)), statics,
+                    downloads_todo,
                     (OutputFile(f.url, f.make(), key=f.key) for f in search_todo),
                     (OutputFile(t.url, t.make(), key=t.key) for t in templates_todo))
     report = write_site(options.out_dir, outputs, kept, fingerprint, [d.to_plain() for d in validated.diagnostics],

@@ -1,4 +1,4 @@
-"""The `search` verb: validate the library, bring its index up to date, print the ranked schemes."""
+"""The `search` verb: validate the library, bring its search files up to date, print the ranked schemes."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def add_search_args(parser: argparse.ArgumentParser) -> None:
 
 
 def run_search(args: argparse.Namespace) -> int:
-    """Validate, update the index, search and print; exit 1 when the library has errors."""
+    """Validate, update the search files, search and print; exit 1 when the library has errors."""
     if args.limit < 1:
         print("build.py search: error: --limit must be at least 1", file=sys.stderr)
         return 2
@@ -67,8 +67,7 @@ def _search(args: argparse.Namespace) -> int:
             return 1
         source = source_of(validated)
         built = build_search(source, args.cache / "search")
-        built.finish()
-        print_notices(cache.notices + list(built.update.notices))
+        print_notices(cache.notices + list(built.notices))
         result = Engine(export_reader(built.files)).run(text, correct=not args.exact)
         rows = results(source, result, built.files, args.limit)
     finally:

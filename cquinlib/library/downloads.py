@@ -11,7 +11,7 @@ import csv
 import io
 import json
 from dataclasses import fields
-from typing import Any, Callable, Iterable, NamedTuple, Optional
+from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional
 
 from . import urls
 from .indicators import IndicatorRow, scheme_rows
@@ -179,26 +179,33 @@ def scheme_data(scheme: Scheme, year: Optional[Year], address: Address) -> Schem
     return SchemeData(scheme.id, scheme.status, rows, record, _csv_text([scheme_line]), _csv_text(indicator_lines))
 
 
-def library_data(schemes: Iterable[Scheme], years: Iterable[Year], address: Address) -> tuple[SchemeData, ...]:
-    """The open data of every built scheme (drafts are dropped here whatever is passed), by scheme id."""
-    by_slug = {y.slug: y for y in years}
-    built = sorted((s for s in schemes if s.status != "draft"), key=lambda s: s.id)
-    return tuple(scheme_data(s, by_slug.get(s.year), address) for s in built)
-
-
-def download_files(data: Iterable[SchemeData]) -> dict[str, bytes]:
-    """The three downloads by URL: the CSV files of published schemes, the JSON of published and withdrawn ones
-    (drafts never: none has data made), each in scheme id order."""
+def year_chunks(data: Iterable[SchemeData]) -> dict[str, bytes]:
+    """One year's part of each download, by the download's URL: its published schemes' lines of both CSV files,
+    and the JSON records of its published and withdrawn ones (drafts never: none has data made), joined, in
+    scheme id order. The downloads are these parts, year after year (an id begins with its year)."""
     built = sorted((d for d in data if d.status != "draft"), key=lambda d: d.id)
     listed = [d for d in built if d.status == "published"]
-    records = ",\n".join(d.record for d in built)
-    text = ('{"format": "cquin-library-schemes", "version": 1, "schemes": [\n' + records + "\n]}\n"
-            if records else '{"format": "cquin-library-schemes", "version": 1, "schemes": []}\n')
-    return {urls.SCHEMES_CSV: (_csv_text([[c.name for c in SCHEME_COLUMNS]])
-                               + "".join(d.scheme_csv for d in listed)).encode("utf-8"),
-            urls.INDICATORS_CSV: (_csv_text([[c.name for c in INDICATOR_COLUMNS]])
-                                  + "".join(d.indicators_csv for d in listed)).encode("utf-8"),
-            urls.SCHEMES_JSON: text.encode("utf-8")}
+    return {urls.SCHEMES_CSV: "".join(d.scheme_csv for d in listed).encode("utf-8"),
+            urls.INDICATORS_CSV: "".join(d.indicators_csv for d in listed).encode("utf-8"),
+            urls.SCHEMES_JSON: ",\n".join(d.record for d in built).encode("utf-8")}
+
+
+def download_blocks(url: str, chunks: Iterable[Callable[[str], bytes]]) -> Iterator[bytes]:
+    """One download's bytes, block by block: its header, then each year's part (read only as it is written; a
+    large library's files are hundreds of megabytes, which the build need never hold whole)."""
+    if url != urls.SCHEMES_JSON:
+        declared = next(d for d in DOWNLOADS if d.url == url)
+        yield _csv_text([[c.name for c in declared.columns]]).encode("utf-8")
+        yield from (chunk(url) for chunk in chunks)
+        return
+    yield b'{"format": "cquin-library-schemes", "version": 1, "schemes": ['
+    started = False
+    for chunk in chunks:
+        part = chunk(url)
+        if part:
+            yield (b",\n" if started else b"\n") + part
+            started = True
+    yield b"\n]}\n" if started else b"]}\n"
 
 
 def _csv_text(lines: Iterable[Iterable[str]]) -> str:
@@ -214,7 +221,7 @@ _JSON_ATOMS = frozenset({str, int, float, bool, type(None)})  # written as they 
 def scheme_record(scheme: Scheme, address: Address) -> dict[str, Any]:
     """A scheme whole as the JSON gives it: every field of the model, dates as text, its page and its
     attachments' addresses rather than paths on the builder's disk."""
-    record = _plain(scheme)
+    record = _plain(scheme, {})
     del record["src_path"]
     record["id"], record["url"] = scheme.id, address(scheme.url)
     record["value"], record["effective_percent"] = scheme.value, scheme.effective_percent
@@ -223,22 +230,25 @@ def scheme_record(scheme: Scheme, address: Address) -> dict[str, Any]:
     return record
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: Any, names: dict[type, tuple[str, ...]]) -> Any:
     """A model value as JSON takes it: records as dicts of their fields, dates as ISO text, tuples as lists, all
     the way down (what dataclasses.asdict then a pass over its dict made, in one pass and without asdict's
     copying, which took most of the time of a large library's cold build). Text and numbers, the commonest,
-    are tested first."""
+    are tested first; names holds each record type's field names once found (dataclasses.fields is slow)."""
     kind = type(value)
     if kind in _JSON_ATOMS:
         return value
     if kind is tuple or kind is list:
-        return [_plain(v) for v in value]
+        return [_plain(v, names) for v in value]
     if hasattr(kind, "__dataclass_fields__"):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+        found = names.get(kind)
+        if found is None:
+            found = names[kind] = tuple(f.name for f in fields(kind))
+        return {name: _plain(getattr(value, name), names) for name in found}
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: _plain(v, names) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [_plain(v, names) for v in value]
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value

@@ -68,6 +68,16 @@ class IndicatorRow(NamedTuple):
         return f"{_figure(self.scale_min)}% to {_figure(self.scale_max)}%"
 
 
+class GoalRows(NamedTuple):
+    """Every listed row of one goal of one scheme, in indicator order (made only by the comparisons' row index).
+    Rows are made from their scheme and its year alone, so a page's key takes these by the scheme's validation
+    key and the goal's number, without reading a row."""
+
+    scheme_id: str
+    goal_number: str
+    rows: tuple[IndicatorRow, ...]
+
+
 def percent_of(text: str) -> Optional[float]:
     """A target written as one percentage, as a number ('90%' is 90.0); anything else is None."""
     match = _PERCENT.fullmatch(text)

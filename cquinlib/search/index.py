@@ -1,4 +1,9 @@
-"""Search index: every listed scheme in one whoosh index, kept in a cache folder and updated by content hash."""
+"""Search index: every listed scheme in one whoosh index, kept in a cache folder and updated by content hash;
+and the cache folder each schemes folder's search files live in.
+
+The build writes no index (the site and the search verb read the export): update_index makes one on request,
+and the tests check the export's statistics, scores and related lists against it.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +32,8 @@ SOURCE_FILE = "SOURCE"
 VERSION_FILE = "VERSION"
 HELD_FILE = "HELD"  # what the index holds (id: key, digest) at one generation: a build need not read it back
 LOCK_TIMEOUT = 120.0
+INDEX_FOLDER = "whoosh"  # update_index's folder, inside the library's
+_OLD_INDEX_FILES = ("MAIN_", "_MAIN_")  # whoosh's segment and table-of-contents files
 SEGMENT_DOCS = 100
 SMALL_SEGMENT = 25
 
@@ -63,9 +70,30 @@ def make_schema() -> Schema:
                   **{LABEL_FIELD: KEYWORD(scorable=True, field_boost=LABEL_BOOST)})
 
 
-def index_path(cache_dir: Path, schemes_root: Path) -> Path:
-    """One index per schemes folder, so two libraries built from one place never undo each other."""
+def folder_path(cache_dir: Path, schemes_root: Path) -> Path:
+    """One folder per schemes folder, so two libraries built from one place never undo each other."""
     return cache_dir / hashlib.sha256(str(schemes_root.resolve()).encode("utf-8")).hexdigest()[:16]
+
+
+def index_path(cache_dir: Path, schemes_root: Path) -> Path:
+    """Where update_index keeps a library's whoosh index: in the library's folder."""
+    return folder_path(cache_dir, schemes_root) / INDEX_FOLDER
+
+
+def library_folder(cache_dir: Path, schemes_root: Path) -> Path:
+    """The folder of a library's search files (the export state, the related lists), made when missing: marked
+    with its schemes folder, so that one whose library is gone is removed, and cleared of the whoosh index
+    that builds before this one wrote at its top."""
+    _prune_orphans(cache_dir)
+    path = folder_path(cache_dir, schemes_root)
+    path.mkdir(parents=True, exist_ok=True)
+    source = path / SOURCE_FILE
+    if not source.is_file():
+        source.write_text(str(schemes_root.resolve()) + "\n", encoding="utf-8")
+    for old in sorted(path.iterdir()):
+        if old.is_file() and (old.name.startswith(_OLD_INDEX_FILES) or old.name in (VERSION_FILE, HELD_FILE)):
+            old.unlink(missing_ok=True)
+    return path
 
 
 def update_index(schemes_root: Path, keys: Mapping[str, str], load: TermsLoader, code: str,
@@ -83,8 +111,8 @@ def plan_index(schemes_root: Path, keys: Mapping[str, str], code: str,
                cache_dir: Path = DEFAULT_CACHE_DIR) -> IndexUpdate:
     """What bringing the index up to date will do; an index that is missing, damaged, or made by other code
     (code: the digest of the modules that make it) is started afresh."""
+    library_folder(cache_dir, schemes_root)
     path = index_path(cache_dir, schemes_root)
-    _prune_orphans(cache_dir)
     ix, notice = _open_or_create(path, schemes_root, code)
     try:
         generation = ix.latest_generation()

@@ -1,7 +1,9 @@
-"""The search stage of a build: update the index and the export state, find related schemes, list the files.
+"""The search stage of a build: update the export state, find related schemes, list the files.
 
-Everything here is keyed on the code that makes it (SEARCH_CODE): a change to the analyser, the index's fields
-or the export's format starts the index, its statistics and the related lists afresh, with a notice.
+Everything here is keyed on the code that makes it (SEARCH_CODE): a change to the analyser or the export's
+format starts the statistics and the related lists afresh. The build writes no whoosh index: the site and the
+search verb read the export alone, and writing an index nothing read took a core for ten seconds of a large
+library's cold build. search.index still makes one on request (the tests prove the export equals it).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Optional
 
 from ..core.digest import code_digest, digest_values
-from ..core.parallel import Pending, finished, in_background, run_parallel
+from ..core.parallel import run_parallel
 from ..library.cards import SchemeCard
 from ..library.model import Scheme
 from ..library.shared import SharedContext
@@ -22,7 +24,7 @@ from ..library.validate import ValidatedLibrary
 from .analysis import SearchAnalyzer
 from .document import Labels, document_key, index_digest, scheme_terms
 from .export import SearchFile, export_files
-from .index import DEFAULT_CACHE_DIR, IndexUpdate, SchemeLoader, TermsLoader, plan_index, write_index
+from .index import DEFAULT_CACHE_DIR, SchemeLoader, TermsLoader, library_folder
 from .related import RELATED_COUNT, RELATED_TERMS, related_schemes
 from .state import doc_stats, update_state
 from .terms import DocTerms
@@ -56,16 +58,11 @@ class SearchSource:
 
 @dataclass(frozen=True)
 class SearchBuild:
-    """Everything the site needs from search: related schemes per page and the exported files (made lazily).
+    """Everything the site needs from search: related schemes per page and the exported files (made lazily)."""
 
-    The whoosh index may still be being written in the background (nothing the site holds is read from
-    it): finish() waits for it, and raises what went wrong; finish(True) waits and ignores any failure.
-    """
-
-    update: IndexUpdate
     related: dict[str, tuple[str, ...]]
     files: tuple[SearchFile, ...]
-    finish: Pending[None]
+    notices: tuple[str, ...] = ()  # why a cache of search files was started afresh, when one was
 
 
 def search_code() -> str:
@@ -119,55 +116,30 @@ def _analyse(context: tuple[Labels, SearchAnalyzer], item: tuple[Scheme, str]) -
     return scheme_terms(item[0], labels, item[1], analyzer)
 
 
-def build_search(source: SearchSource, cache_dir: Optional[Path] = DEFAULT_CACHE_DIR,
-                 background: bool = False) -> SearchBuild:
-    """Update the index and the export state; find related schemes unless what they are made from is unchanged.
-
-    With background, the index is written by another process while this one goes on (call finish()).
-    """
+def build_search(source: SearchSource, cache_dir: Optional[Path] = DEFAULT_CACHE_DIR) -> SearchBuild:
+    """Update the export state; find related schemes unless what they are made from is unchanged; list the
+    exported files."""
     if cache_dir is None:
         with tempfile.TemporaryDirectory(prefix="cquin-search-") as scratch:
-            return _build(source, Path(scratch), background=False)
-    return _build(source, cache_dir, background)
+            return _build(source, Path(scratch))
+    return _build(source, cache_dir)
 
 
-def _build(source: SearchSource, cache_dir: Path, background: bool) -> SearchBuild:
+def _build(source: SearchSource, cache_dir: Path) -> SearchBuild:
     """build_search with a cache folder."""
-    plan = plan_index(source.root, source.keys, source.code, cache_dir)
-    documents = source.terms(list(plan.added + plan.changed))
-    finish: Pending[None]
-    if background and (plan.added or plan.changed or plan.removed):
-        finish = in_background(_write_index, plan, documents)
-    else:
-        _write_index(plan, documents)
-        finish = finished(None)
-    try:
-        state = update_state(plan.path, plan.digests, lambda ids: {
-            i: doc_stats(t) for i, t in _known_terms(ids, documents, source.terms).items()}, source.code)
-        related_key = related_key_of(source)
-        related = _read_json(plan.path / RELATED, related_key)
-        if related is None:
-            related = related_schemes(state, source.cards)
-            _write_json(plan.path / RELATED, related_key, related)
-        files = export_files(state, {c.id: c for c in source.listed}, source.card_keys, source.goal_digests,
-                             source.labels, source.code)
-    except BaseException:
-        finish(True)
-        raise
-    return SearchBuild(plan, {k: tuple(v) for k, v in related.items()}, tuple(files), finish)
-
-
-def _write_index(plan: IndexUpdate, documents: Mapping[str, DocTerms]) -> None:
-    """write_index, giving back nothing: from the background, a large result would keep the process (and its
-    memory) alive until the build read it at the end."""
-    write_index(plan, documents)
-
-
-def _known_terms(ids: list[str], known: Mapping[str, DocTerms], load: TermsLoader) -> dict[str, DocTerms]:
-    """Analysed documents: those at hand, the rest loaded."""
-    found = {i: known[i] for i in ids if i in known}
-    found.update(load([i for i in ids if i not in known]))
-    return found
+    folder = library_folder(cache_dir, source.root)
+    digests = {sid: index_digest(key) for sid, key in source.keys.items()}
+    notices: list[str] = []
+    state = update_state(folder, digests, lambda ids: {
+        i: doc_stats(t) for i, t in source.terms(ids).items()}, source.code, notices)
+    related_key = related_key_of(source)
+    related = _read_json(folder / RELATED, related_key)
+    if related is None:
+        related = related_schemes(state, source.cards)
+        _write_json(folder / RELATED, related_key, related)
+    files = export_files(state, {c.id: c for c in source.listed}, source.card_keys, source.goal_digests,
+                         source.labels, source.code)
+    return SearchBuild({k: tuple(v) for k, v in related.items()}, tuple(files), tuple(notices))
 
 
 def related_key_of(source: SearchSource) -> str:

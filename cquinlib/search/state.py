@@ -233,8 +233,9 @@ class StateStore:
     stamped with the digest of the code that made them (another code's, or a damaged file, is started afresh)."""
 
     def __init__(self, folder: Path, code: str) -> None:
-        """Open (or create) the store in a folder for this code."""
+        """Open (or create) the store in a folder for this code; notices say why what was there was dropped."""
         self.folder, self.code = folder, code
+        self.notices: list[str] = []
         self.db = self._open()
 
     def _open(self) -> sqlite3.Connection:
@@ -245,10 +246,15 @@ class StateStore:
             db.executescript("CREATE TABLE IF NOT EXISTS docs (id TEXT PRIMARY KEY, digest TEXT, stats BLOB);"
                              "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT);")
             row = db.execute("SELECT value FROM meta WHERE name = 'code'").fetchone()
-        except sqlite3.DatabaseError:
-            path.unlink(missing_ok=True)  # it lives in the index's folder: only derived statistics are lost
+        except sqlite3.DatabaseError as error:
+            path.unlink(missing_ok=True)  # only derived statistics are lost
+            self.notices.append(f"the search statistics in {self.folder} were damaged ({error}): starting them "
+                                "afresh")
             return self._open()
         if row is None or row[0] != self.code:
+            if row is not None and not self.notices:
+                self.notices.append(f"the search statistics in {self.folder} were made by other code: starting them "
+                                    "afresh")
             with db:
                 db.execute("DELETE FROM docs")
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('code', ?)", (self.code,))
@@ -261,7 +267,10 @@ class StateStore:
                 code, state = pickle.load(f)
         except FileNotFoundError:
             return None
-        except Exception:  # noqa: BLE001 - damaged, or pickled by another layout of the code: only a cache
+        except Exception as error:  # noqa: BLE001 - damaged, or pickled by another layout of the code: only a cache
+            if not self.notices:
+                self.notices.append(f"the search state {self.folder / STATE_FILE} could not be read "
+                                    f"({type(error).__name__}): starting it afresh")
             return None
         return state if code == self.code and isinstance(state, ExportState) else None
 
@@ -294,10 +303,11 @@ class StateStore:
 
 
 def update_state(folder: Path, digests: Mapping[str, str], analyse: Callable[[list[str]], Mapping[str, DocStats]],
-                 code: str) -> ExportState:
+                 code: str, notices: Optional[list[str]] = None) -> ExportState:
     """The export state for documents `digests` (id to digest): patched when few changed, else made afresh.
 
-    analyse gives the statistics of documents the store does not hold at the right digest.
+    analyse gives the statistics of documents the store does not hold at the right digest; notices, when given,
+    gets a line for a store that other code made or that was damaged.
     """
     ids = tuple(sorted(digests))
     store = StateStore(folder, code)
@@ -319,4 +329,6 @@ def update_state(folder: Path, digests: Mapping[str, str], analyse: Callable[[li
         store.save(state, fresh.values())
         return state
     finally:
+        if notices is not None:
+            notices.extend(store.notices)
         store.close()

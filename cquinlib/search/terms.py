@@ -1,7 +1,7 @@
 """A scheme's search document, analysed once: what whoosh indexes and what the static export is made from.
 
 Analysis is most of what indexing costs, so it runs where a scheme is validated (on every core, during a
-cold build), and both the whoosh index and the export take its result rather than analysing again.
+cold build), and the export (and a whoosh index, when one is made) takes its result rather than analysing again.
 """
 
 from __future__ import annotations

@@ -9,20 +9,25 @@ from typing import Iterable, Mapping, NamedTuple, Optional, Sequence
 from ..library import urls
 from ..library.catalog import Catalog, Heading, TopicPage
 from ..library.downloads import DOWNLOADS
-from ..library.indicators import (IndicatorRow, TargetSummary, comparison_order, listed_rows, national_rows,
-                                  scale_text, target_summary)
+from ..library.indicators import (GoalRows, IndicatorRow, TargetSummary, comparison_order, listed_rows,
+                                  national_rows, scale_text, target_summary)
 from ..library.model import NationalGoal, Topic, Year
 from .charts import summary_chart
 from .inputs import Shown
 
 
 class ComparedGoal(NamedTuple):
-    """One goal of a topic's comparison on one page: its heading, its other spellings, and its rows there."""
+    """One goal of a topic's comparison on one page: its heading, its other spellings, and each use's rows."""
 
     entry: Heading
     continued: bool
     spellings: tuple[str, ...]
-    rows: tuple[IndicatorRow, ...]
+    uses: tuple[GoalRows, ...]
+
+    @property
+    def rows(self) -> tuple[IndicatorRow, ...]:
+        """Every row the goal shows on the page, use by use."""
+        return tuple(row for use in self.uses for row in use.rows)
 
 
 class DataFile(NamedTuple):
@@ -57,18 +62,18 @@ class RowIndex:
         """A topic's listed rows in comparison order (indicators.topic_rows gives the same, sorting them)."""
         return tuple(self.by_topic.get(topic, ()))
 
-    def rows(self, scheme_id: str, goal_number: str) -> tuple[IndicatorRow, ...]:
-        """A goal's rows, indicator by indicator."""
-        return tuple(self.by_goal.get((scheme_id, goal_number), ()))
+    def goal_rows(self, scheme_id: str, goal_number: str) -> GoalRows:
+        """A goal's rows, indicator by indicator: all of them."""
+        return GoalRows(scheme_id, goal_number, tuple(self.by_goal.get((scheme_id, goal_number), ())))
 
 
 def topic_comparison(page: TopicPage, index: RowIndex) -> tuple[ComparedGoal, ...]:
     """A topic page's goals with every indicator of every use it shows, spellings of a name together."""
     found = []
     for section in page.sections:
-        rows = tuple(r for u in section.uses for r in index.rows(u.scheme.id, u.goal.number))
+        uses = tuple(index.goal_rows(u.scheme.id, u.goal.number) for u in section.uses)
         spellings = tuple(sorted({u.goal.name for u in section.uses} - {section.entry.name}))
-        found.append(ComparedGoal(section.entry, section.continued, spellings, rows))
+        found.append(ComparedGoal(section.entry, section.continued, spellings, uses))
     return tuple(found)
 
 

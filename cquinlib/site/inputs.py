@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable, Mapping, Protocol, Union
 from ..core.digest import digest_bytes
 from ..library.cards import GoalCard, SchemeCard
 from ..library.catalog import GoalUse
-from ..library.indicators import IndicatorRow
+from ..library.indicators import GoalRows, IndicatorRow
 from ..library.model import Commissioner, NationalGoal, Region, Scheme, Topic, Year
 
 
@@ -130,12 +130,16 @@ def _walk(value: Any, out: list[str], keys: KeySource, records: dict[int, str]) 
         out.append(f"use {keys.card_digests[value.scheme.id]} {value.goal.number!r}")
     elif kind is IndicatorRow:  # a row of atoms and milestones, shown by many comparison pages: keyed once
         out.append(_row(value, keys))
+    elif kind is GoalRows:
+        out.append(f"goal rows {keys.scheme_keys[value.scheme_id]} {value.goal_number!r}")
     elif kind in _ATOMS or isinstance(value, PurePath):
         out.append(repr(value))
     elif kind in _PLAIN_RECORDS:
         out.append(_record(value, records))
     elif kind is GoalCard:
         out.append(repr(value))
+    elif isinstance(value, tuple) and hasattr(value, "_fields") and all(type(part) in _ATOMS for part in value):
+        out.append(repr(value))  # a named tuple of plain values (a heading): its repr names its type and all of them
     elif isinstance(value, tuple) and hasattr(value, "_fields") or hasattr(value, "__dataclass_fields__"):
         out.append(kind.__name__ + "(")
         names = value._fields if isinstance(value, tuple) else value.__dataclass_fields__
@@ -199,10 +203,15 @@ def _walk_sequence(value: tuple[Any, ...] | list[Any], out: list[str], keys: Key
     elif first is GoalUse and all(type(item) is GoalUse for item in value):
         digests = keys.card_digests
         out.append("uses " + " ".join([f"{digests[u.scheme.id]} {u.goal.number!r}" for u in value]))
+    elif first is GoalRows and all(type(item) is GoalRows for item in value):
+        schemes = keys.scheme_keys
+        out.append("goal rows " + " ".join([f"{schemes[g.scheme_id]} {g.goal_number!r}" for g in value]))
     elif first is IndicatorRow and all(type(item) is IndicatorRow for item in value):
         schemes = keys.scheme_keys
         out.append("rows " + " ".join([f"{schemes[r.scheme_id]} {r.goal_number!r} {r.indicator_number!r}"
                                        for r in value]))
+    elif all(type(item) in _ATOMS for item in value):
+        out.append(repr(value))  # plain values (names, numbers): their repr is all of them
     elif all(type(item) is tuple and all(type(part) in _ATOMS for part in item) for item in value):
         out.append(repr(value))  # rows of plain values (the sitemap's entries): their repr is all of them
     else:

@@ -16,7 +16,7 @@ from collections import OrderedDict
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO, Iterator, Optional
+from typing import BinaryIO, Iterable, Iterator, Optional
 
 BLOCK = 1 << 20  # copies and digests stream in blocks of this many bytes: attachments may be large
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
@@ -167,11 +167,16 @@ class Tree:
     def copy(self, rel: str, src: BinaryIO) -> tuple[str, os.stat_result]:
         """Copy an open source file to rel in blocks, digesting what was copied; the digest and the new file's
         status. An error reading the source is raised as it comes (the caller names the source)."""
+        return self.write_blocks(rel, iter(lambda: src.read(BLOCK), b""))
+
+    def write_blocks(self, rel: str, blocks: Iterable[bytes]) -> tuple[str, os.stat_result]:
+        """Write a new file at rel from blocks as they come, digesting them; the digest and the file's status.
+        An error making a block is raised as it comes."""
         h = hashlib.blake2b(digest_size=16)
         with self.naming(rel):
             fd = self._new_file(rel)
         try:
-            for block in iter(lambda: src.read(BLOCK), b""):
+            for block in blocks:
                 h.update(block)
                 with self.naming(rel):
                     _write_all(fd, block)

@@ -34,12 +34,14 @@ __all__ = ["MANIFEST", "STAGING", "Entry", "Manifest", "OutputFile", "WriteRepor
 
 @dataclass(frozen=True)
 class OutputFile:
-    """One file of the built site: rendered bytes, or a source file copied as it is, with its dependency key."""
+    """One file of the built site: rendered bytes, a source file copied as it is, or bytes made in blocks as
+    they are written (a file too large to hold whole), with its dependency key."""
 
     url: str
     data: Optional[bytes] = None
     src_path: Optional[Path] = None
     key: str = ""
+    blocks: Optional[Callable[[], Iterable[bytes]]] = None
 
     @property
     def dest_path(self) -> PurePosixPath:
@@ -111,6 +113,13 @@ def _stage(output: OutputFile, switch: commit.Switch, live: Manifest, new: dict[
             return None
         st = switch.tree.write(rel, output.data)
         return _Written(rel, Entry(digest, output.key, st.st_size, st.st_mtime_ns))
+    if output.blocks is not None:  # too large to hold whole: digested as it is written, then compared
+        digest, st = switch.tree.write_blocks(rel, output.blocks())
+        if previous is not None and _current(switch, rel, previous, digest):
+            _keep_live(switch, rel)
+            new[rel] = Entry(digest, output.key, previous.size, previous.mtime_ns)
+            return None
+        return _Written(rel, Entry(digest, output.key, st.st_size, st.st_mtime_ns))
     src_path = output.src_path
     assert src_path is not None, output.url
     if previous is not None:
@@ -124,6 +133,14 @@ def _stage(output: OutputFile, switch: commit.Switch, live: Manifest, new: dict[
     if previous is not None and copied != digest:
         raise _source_changed(src_path)
     return _Written(rel, Entry(copied, output.key, st.st_size, st.st_mtime_ns))
+
+
+def _keep_live(switch: commit.Switch, rel: str) -> None:
+    """Put back the live site's file at rel in place of the same bytes just written, so it keeps its time."""
+    if switch.mode == commit.IN_PLACE or switch.live is None:
+        switch.tree.remove(rel)  # staged beside the live file, which stays where it is
+    else:
+        switch.tree.link(rel, switch.live)
 
 
 def _current(switch: commit.Switch, rel: str, previous: Entry, digest: str) -> bool:
