@@ -89,10 +89,10 @@ def _source(lib: Path, build_cache: Any) -> Any:
     """The search source of a library, validated through the build cache as a build validates it."""
     from cquinlib.library.load import scan_library
     from cquinlib.library.validate import ValidateOptions, validate_library
-    from cquinlib.search.stage import source_of, validation_analysis
+    from cquinlib.search.stage import SEARCH_ANALYSIS, source_of, validation_analysis
 
-    return source_of(validate_library(scan_library(lib), ValidateOptions(store=build_cache,
-                                                                         analysis=validation_analysis)))
+    return source_of(validate_library(scan_library(lib), ValidateOptions(
+        store=build_cache, analyses={SEARCH_ANALYSIS: validation_analysis})))
 
 
 def _search_stage(source: Any, scratch: Path, previous: dict[str, str]) -> tuple[Any, list[Any], int, dict[str, float]]:

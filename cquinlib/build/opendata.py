@@ -27,11 +27,13 @@ from ..library.catalog import Catalog
 from ..library.downloads import DOWNLOADS, Address, SchemeData, scheme_data, year_chunks
 from ..library.indicators import IndicatorRow
 from ..library.model import Scheme, Year
-from ..library.validate import ValidatedLibrary
+from ..library.shared import SharedContext
+from ..library.validate import Analysis, ValidatedLibrary
 
 # What the data is made by: the model, the indicator table and the downloads' declarations all live in library.
 OPEN_DATA_CODE = ("core", "format", "library", "build/opendata.py")
 FILE_NAME = "open-data"  # the cache's folder
+OPEN_DATA_ANALYSIS = "open data"  # open_data_analysis's name among validation's analyses
 # Fewer schemes than this are made in this process: forking costs more than it saves for an edit's few.
 PARALLEL_SCHEMES = 200
 
@@ -47,6 +49,18 @@ class OpenData(NamedTuple):
     chunks: tuple[Chunk, ...]
     key: str
     notices: tuple[str, ...]
+
+
+def open_data_analysis(address: Address) -> Analysis:
+    """Validation's analysis (by the name OPEN_DATA_ANALYSIS) that makes each built scheme's open data as it is
+    validated, on every core and with the model in hand: made afterwards, a cold build loaded every model again."""
+    def make(shared: SharedContext) -> Callable[[Scheme, str], Optional[SchemeData]]:
+        """The analysis of one worker."""
+        def analyse(scheme: Scheme, key: str) -> Optional[SchemeData]:
+            """A scheme's open data; none for a draft, which no download holds."""
+            return None if scheme.status == "draft" else scheme_data(scheme, shared.year(scheme.year), address)
+        return analyse
+    return make
 
 
 class _YearPlan(NamedTuple):
@@ -67,7 +81,9 @@ def open_data(library: ValidatedLibrary, catalog: Catalog, address: Address, cac
     kept = {plan.slug: store.rows(plan) for plan in plans}
     todo = [sid for plan in plans for sid in plan.ids if kept[plan.slug].get(sid, ("",))[0] != keys[sid]]
     years = {y.slug: y for y in catalog.years}
-    made = _make(library, todo, years, address)
+    fresh = library.analysed.get(OPEN_DATA_ANALYSIS, {})  # made by this very validation, for this address
+    made = {sid: fresh[sid] for sid in todo if sid in fresh}
+    made.update(_make(library, [sid for sid in todo if sid not in made], years, address))
     rows: list[IndicatorRow] = []
     chunks: list[Chunk] = []
     for plan in plans:

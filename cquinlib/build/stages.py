@@ -16,8 +16,8 @@ from ..library.catalog import Catalog, catalog_from_cards
 from ..library.downloads import DOWNLOADS, download_blocks
 from ..library.load import scan_library
 from ..library.urls import dest_rel
-from ..library.validate import ValidatedLibrary, ValidateOptions, validate_library
-from ..search.stage import SearchBuild, build_search, source_of, validation_analysis
+from ..library.validate import Analysis, ValidatedLibrary, ValidateOptions, validate_library
+from ..search.stage import SEARCH_ANALYSIS, SearchBuild, build_search, source_of, validation_analysis
 from ..site.content import Content, load_content
 from ..site.inputs import InputKeys, KeySource, WholeScheme
 from ..site.outputs import static_outputs, url_clashes
@@ -25,7 +25,7 @@ from ..site.pages import PageSpec, plan_site
 from ..site.render import RenderJob, Renderer, make_environment, render_one
 from ..site.write import Entry, Manifest, OutputFile, write_site
 from .cache import BuildCache
-from .opendata import OpenData, open_data
+from .opendata import OPEN_DATA_ANALYSIS, OpenData, open_data, open_data_analysis
 from .options import BuildOptions, BuildResult
 
 T = TypeVar("T")
@@ -52,9 +52,13 @@ def run_stages(options: BuildOptions, code: str, fingerprint: str, manifest: Man
                cache: Optional[BuildCache]) -> BuildResult:
     """The build proper, once the up-to-date check has found that something changed."""
     progress = Progress(enabled=options.progress)
-    library = validate_library(scan_library(options.schemes_dir),
-                               ValidateOptions(store=cache, progress=progress, analysis=validation_analysis))
     content, content_diagnostics = load_content(options.content_dir, options.base_url)
+    # Validation makes each scheme's search document and open data where it has the scheme in hand.
+    analyses: dict[str, Analysis] = {SEARCH_ANALYSIS: validation_analysis}
+    if content is not None:
+        analyses[OPEN_DATA_ANALYSIS] = open_data_analysis(content.site.absolute)
+    library = validate_library(scan_library(options.schemes_dir),
+                               ValidateOptions(store=cache, progress=progress, analyses=analyses))
     diagnostics = tuple(sorted(library.diagnostics + tuple(content_diagnostics)))
     if content is None or has_errors(diagnostics, options.strict):
         raise BuildFailed(diagnostics)

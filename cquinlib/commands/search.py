@@ -54,13 +54,13 @@ def _search(args: argparse.Namespace) -> int:
     from ..library.load import scan_library
     from ..library.validate import ValidateOptions, validate_library
     from ..search.engine import Engine
-    from ..search.stage import build_search, source_of, validation_analysis
+    from ..search.stage import SEARCH_ANALYSIS, build_search, source_of, validation_analysis
     from .notices import print_notices
     cache = BuildCache(args.cache)
     text = " ".join(args.query)
     try:
         validated = validate_library(scan_library(args.schemes),
-                                     ValidateOptions(store=cache, analysis=validation_analysis))
+                                     ValidateOptions(store=cache, analyses={SEARCH_ANALYSIS: validation_analysis}))
         report_diagnostics(validated.diagnostics, sys.stderr)
         if has_errors(validated.diagnostics, args.strict):
             print(summary(validated.diagnostics), file=sys.stderr)

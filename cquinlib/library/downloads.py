@@ -175,7 +175,7 @@ def scheme_data(scheme: Scheme, year: Optional[Year], address: Address) -> Schem
     scheme_line = tuple(c.value(line, address) for c in SCHEME_COLUMNS)
     indicator_lines = tuple(tuple(c.value(r, address) for c in INDICATOR_COLUMNS) for r in rows)
     # One line per scheme: the whole file is as large as the library, and indentation added a third to it.
-    record = json.dumps(scheme_record(scheme, address), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    record = scheme_record(scheme, address)
     return SchemeData(scheme.id, scheme.status, rows, record, _csv_text([scheme_line]), _csv_text(indicator_lines))
 
 
@@ -215,40 +215,32 @@ def _csv_text(lines: Iterable[Iterable[str]]) -> str:
     return out.getvalue()
 
 
-_JSON_ATOMS = frozenset({str, int, float, bool, type(None)})  # written as they are
+def scheme_record(scheme: Scheme, address: Address) -> str:
+    """A scheme whole as the JSON gives it, on one line: every field of the model, dates as text, its page and
+    its attachments' addresses rather than paths on the builder's disk."""
+    names: dict[type, tuple[str, ...]] = {}  # each record type's field names, once found (fields() is slow)
 
+    def fields_of(record: Any) -> dict[str, Any]:
+        """A model record's fields by name, their values as they are."""
+        found = names.get(type(record))
+        if found is None:
+            found = names[type(record)] = tuple(f.name for f in fields(record))
+        return {name: getattr(record, name) for name in found}
 
-def scheme_record(scheme: Scheme, address: Address) -> dict[str, Any]:
-    """A scheme whole as the JSON gives it: every field of the model, dates as text, its page and its
-    attachments' addresses rather than paths on the builder's disk."""
-    record = _plain(scheme, {})
+    def json_value(value: Any) -> Any:
+        """What JSON writes for a model value it has no form for: a record as its fields, a date as ISO text."""
+        if hasattr(type(value), "__dataclass_fields__"):
+            return fields_of(value)
+        if hasattr(value, "isoformat"):
+            return value.isoformat()
+        raise TypeError(f"a {type(value).__name__} has no JSON form")
+
+    record = fields_of(scheme)
     del record["src_path"]
     record["id"], record["url"] = scheme.id, address(scheme.url)
     record["value"], record["effective_percent"] = scheme.value, scheme.effective_percent
     record["attachments"] = [{"file": a.file, "title": a.title, "size": a.size,
                               "url": address(scheme.attachment_url(a))} for a in scheme.attachments]
-    return record
-
-
-def _plain(value: Any, names: dict[type, tuple[str, ...]]) -> Any:
-    """A model value as JSON takes it: records as dicts of their fields, dates as ISO text, tuples as lists, all
-    the way down (what dataclasses.asdict then a pass over its dict made, in one pass and without asdict's
-    copying, which took most of the time of a large library's cold build). Text and numbers, the commonest,
-    are tested first; names holds each record type's field names once found (dataclasses.fields is slow)."""
-    kind = type(value)
-    if kind in _JSON_ATOMS:
-        return value
-    if kind is tuple or kind is list:
-        return [_plain(v, names) for v in value]
-    if hasattr(kind, "__dataclass_fields__"):
-        found = names.get(kind)
-        if found is None:
-            found = names[kind] = tuple(f.name for f in fields(kind))
-        return {name: _plain(getattr(value, name), names) for name in found}
-    if isinstance(value, dict):
-        return {k: _plain(v, names) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v, names) for v in value]
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
+    # The records inside (goals, indicators, milestones) become dicts as the encoder meets them: one call each,
+    # where turning the whole tree into dicts first called a function for every value in it.
+    return json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=json_value)

@@ -62,19 +62,20 @@ class SchemeStore(Protocol):
         """Drop stored schemes whose files are gone."""
 
 
-# Made once per worker from the shared context, then called for each valid listed scheme with its key: extra
-# work (the build's search analysis) done where the scheme is already in memory.
+# Made once per worker from the shared context, then called for each valid scheme with its key: extra work (the
+# build's search analysis and open data) done where the scheme is already in memory. None means nothing made.
 Analysis = Callable[[SharedContext], Callable[[Scheme, str], Any]]
 
 
 @dataclass(frozen=True)
 class ValidateOptions:
-    """How to validate: through a store or from scratch, on every core or in this process, with analysis."""
+    """How to validate: through a store or from scratch, on every core or in this process, with analyses (each
+    by its name)."""
 
     store: Optional[SchemeStore] = None
     parallel: bool = True
     progress: Optional[Progress] = None
-    analysis: Optional[Analysis] = None
+    analyses: Mapping[str, Analysis] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ class ValidatedLibrary:
     entries: Mapping[str, SchemeEntry]  # by scheme id
     diagnostics: tuple[Diagnostic, ...]
     fresh_blobs: Mapping[str, bytes]  # pickled models validated in this run, by source path
-    analysed: Mapping[str, Any]  # what options.analysis made, by scheme id
+    analysed: Mapping[str, Mapping[str, Any]]  # what each of options.analyses made, by its name, then by scheme id
     store: Optional[SchemeStore] = field(default=None, repr=False, compare=False)
     synonyms: tuple[tuple[str, ...], ...] = ()  # the groups of _synonyms.yaml
 
@@ -166,14 +167,18 @@ def validate_library(scan: LibraryScan, options: ValidateOptions = ValidateOptio
         else:
             tasks.append(_Task(path, key))
     tick = options.progress.stage("validating") if options.progress else None
-    context = _Context(shared, options.analysis(shared) if options.analysis else None)
+    context = _Context(shared, tuple((name, make(shared)) for name, make in sorted(options.analyses.items())))
     done = run_parallel(_validate_task, context, tasks, progress=tick, workers=None if options.parallel else 1)
     fresh = {path: entry for path, entry, _ in done}
     if store is not None:
         store.put_schemes(fresh.items())
         store.forget_except({str(p.src_path) for p in scan.schemes})
     results.update(fresh)
-    analysed = {entry.card.id: made for _, entry, made in done if made is not None and entry.card is not None}
+    analysed: dict[str, dict[str, Any]] = {name: {} for name in options.analyses}
+    for _, entry, made in done:
+        for name, result in made.items():
+            if entry.card is not None:
+                analysed[name][entry.card.id] = result
     return _assemble(scan, shared, results, diagnostics, analysed, store)
 
 
@@ -214,10 +219,10 @@ def _placement_findings(source: SchemeSource, regions: Optional[dict[str, Region
 
 @dataclass(frozen=True)
 class _Context:
-    """What every worker needs: the shared files, and its own analysis (made once per worker)."""
+    """What every worker needs: the shared files, and its own analyses (made once per worker), by name."""
 
     shared: SharedContext
-    analyse: Optional[Callable[[Scheme, str], Any]]
+    analyses: tuple[tuple[str, Callable[[Scheme, str], Any]], ...]
 
 
 @dataclass(frozen=True)
@@ -228,21 +233,25 @@ class _Task:
     key: str
 
 
-def _validate_task(context: _Context, task: _Task) -> tuple[str, CachedScheme, Any]:
-    """Parse and validate one scheme, and analyse it when it is listed (in a worker process when many)."""
+def _validate_task(context: _Context, task: _Task) -> tuple[str, CachedScheme, dict[str, Any]]:
+    """Parse and validate one scheme, and analyse it when it is valid (in a worker process when many)."""
     out: list[Diagnostic] = []
     shared = context.shared
     scheme = validate_scheme(load_scheme(task.path), shared.region_map, shared.topic_slugs,
                              shared.year(task.path.year), out)
     card = card_of(scheme) if scheme is not None else None
     blob = pickle.dumps(scheme, protocol=pickle.HIGHEST_PROTOCOL) if scheme is not None else None
-    made = context.analyse(scheme, task.key) if context.analyse and scheme is not None and scheme.listed else None
+    made = {}
+    for name, analyse in context.analyses if scheme is not None else ():
+        result = analyse(scheme, task.key)
+        if result is not None:
+            made[name] = result
     entry = CachedScheme(task.key, card, card_digest(card), goals_digest(card), tuple(out), blob)
     return str(task.path.src_path), entry, made
 
 
 def _assemble(scan: LibraryScan, shared: SharedContext, results: dict[str, CachedScheme],
-              diagnostics: list[Diagnostic], analysed: dict[str, Any],
+              diagnostics: list[Diagnostic], analysed: dict[str, dict[str, Any]],
               store: Optional[SchemeStore]) -> ValidatedLibrary:
     """Put validated schemes together in the scan's order."""
     cards, entries, blobs = [], {}, {}

@@ -30,6 +30,7 @@ from .state import doc_stats, update_state
 from .terms import DocTerms
 
 RELATED = "related.json"
+SEARCH_ANALYSIS = "search"  # the name validation_analysis goes by among validation's analyses
 # The subpackages whose code makes the index, its statistics, the export and the related lists.
 SEARCH_CODE = ("core", "format", "library", "search")
 
@@ -70,14 +71,17 @@ def search_code() -> str:
     return code_digest(*SEARCH_CODE)
 
 
-def validation_analysis(shared: SharedContext) -> Callable[[Scheme, str], DocTerms]:
-    """The analysis the validation path runs on each listed scheme it validates (validate's Analysis hook):
-    analysis is most of what indexing costs, and there the scheme is in memory already, on every core."""
+def validation_analysis(shared: SharedContext) -> Callable[[Scheme, str], Optional[DocTerms]]:
+    """The analysis the validation path runs on each scheme it validates (validate's Analysis hook, under the name
+    SEARCH_ANALYSIS), making a document for each listed one: analysis is most of what indexing costs, and there
+    the scheme is in memory already, on every core."""
     labels = Labels.of(shared.regions, shared.topics, shared.years)
     analyzer = SearchAnalyzer()
 
-    def analyse(scheme: Scheme, key: str) -> DocTerms:
-        """The scheme's analysed document, for its document key."""
+    def analyse(scheme: Scheme, key: str) -> Optional[DocTerms]:
+        """The scheme's analysed document, for its document key; none for a scheme search does not list."""
+        if not scheme.listed:
+            return None
         return scheme_terms(scheme, labels, document_key(scheme, labels, key), analyzer)
 
     return analyse
@@ -91,7 +95,7 @@ def source_of(validated: ValidatedLibrary) -> SearchSource:
     keys = {c.id: document_key(c, labels, validated.scheme_keys[c.id]) for c in cards if c.listed}
     return SearchSource(validated.root, labels, cards, keys, validated.card_digests, validated.goal_digests,
                         validated.schemes,
-                        _analyser(validated.schemes, keys, labels, validated.analysed), search_code())
+                        _analyser(validated.schemes, keys, labels, validated.analysed.get(SEARCH_ANALYSIS, {})), search_code())
 
 
 def _analyser(load: SchemeLoader, keys: Mapping[str, str], labels: Labels,
