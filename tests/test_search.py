@@ -361,6 +361,15 @@ def test_related_schemes_are_whooshs_more_like_this(lib: Path) -> None:
         r for rel in result.related.values() for r in rel}
 
 
+def test_related_lists_are_the_same_made_on_every_core(lib: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Related lists made by forked workers, as a large library's are, equal those made in this process."""
+    from cquinlib.search import related
+    source = source_of(library_of(lib))
+    alone = build_search(source, lib / "related-alone").related
+    monkeypatch.setattr(related, "PARALLEL", 1)
+    assert build_search(source, lib / "related-forked").related == alone and len(alone) >= 5
+
+
 def test_scheme_pages_link_related_schemes(lib: Path) -> None:
     """A scheme page lists similar schemes with links; a withdrawn page may too; pages never list themselves."""
     riverside = page(lib / "site", "/schemes/2019-20/midlands/riverside/")

@@ -5,13 +5,13 @@ The comparisons and downloads need each scheme in full (baselines, targets, valu
 made afresh for every scheme, a build of a large library would unpickle and serialise all of it on every edit.
 
 The cache (CACHE/open-data/) is kept by financial year, since a scheme's id begins with its year and the
-downloads list schemes in id order: each year has its rows (YEAR.rows.pickle, read by every build), its
-schemes' download text (YEAR.text.pickle, read only when one of them changed) and that text joined, one file per
-download (YEAR.DIGEST.schemes.csv and so on), which the downloads are written from, block by block. A large
-library's downloads are hundreds of megabytes: an edit reads and rewrites one year's part, and no build holds
-them whole. Every file is stamped with the code that makes it and the site's address (the downloads give full
-addresses), and a year's with a digest of its schemes' keys; a file from other code, or one that cannot be
-read, is made again, with one notice.
+downloads list schemes in id order: each year has its schemes' rows, with the size of each one's part of
+each download (YEAR.rows.pickle, read by every build), and its part of each download (YEAR.DIGEST.schemes.csv
+and so on), which the downloads are written from, block by block, and which an edit splits back into its
+schemes' parts to join them again with the edited one's. A large library's downloads are hundreds of
+megabytes: an edit reads and rewrites one year's part, and no build holds them whole. Every file is stamped
+with the code that makes it and the site's address (the downloads give full addresses), and a year's with a
+digest of its schemes' keys; a file from other code, or one that cannot be read, is made again, with one notice.
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ from typing import Any, Callable, Iterable, NamedTuple, Optional
 from ..core.digest import code_digest, digest_bytes
 from ..core.parallel import run_parallel
 from ..library.catalog import Catalog
-from ..library.downloads import DOWNLOADS, Address, SchemeData, scheme_data, year_chunks
+from ..library import urls
+from ..library.downloads import (DOWNLOADS, Address, SchemeBytes, SchemeData, scheme_bytes, scheme_data,
+                                 split_year_chunks, year_chunks)
 from ..library.indicators import IndicatorRow
 from ..library.model import Scheme, Year
 from ..library.shared import SharedContext
@@ -87,16 +89,18 @@ def open_data(library: ValidatedLibrary, catalog: Catalog, address: Address, cac
     rows: list[IndicatorRow] = []
     chunks: list[Chunk] = []
     for plan in plans:
-        changed = any(sid in made for sid in plan.ids) or set(kept[plan.slug]) != set(plan.ids)
-        texts = store.texts(plan) if changed or not store.has_chunks(plan) else None
-        if texts is not None:
-            missing = [sid for sid in plan.ids if sid not in made and texts.get(sid, ("",))[0] != keys[sid]]
-            made.update(_make(library, missing, years, address))
-            data = [made[sid] if sid in made else _data(sid, kept[plan.slug][sid], texts[sid]) for sid in plan.ids]
-            chunks.append(store.save(plan, data, keys))
-        else:
+        entries = kept[plan.slug]
+        if all(sid not in made for sid in plan.ids) and set(entries) == set(plan.ids) and store.has_chunks(plan):
             chunks.append(store.chunk(plan))
-        rows += [row for sid in plan.ids for row in (made[sid].rows if sid in made else kept[plan.slug][sid][2])]
+        else:
+            old = store.parts(plan.slug, entries)
+            missing = [sid for sid in plan.ids if sid not in made and sid not in old]
+            made.update(_make(library, missing, years, address))
+            parts = [scheme_bytes(made[sid]) if sid in made else old[sid] for sid in plan.ids]
+            entries = {sid: (keys[sid], part.status, made[sid].rows if sid in made else entries[sid][2], part.sizes)
+                       for sid, part in zip(plan.ids, parts)}
+            chunks.append(store.save(plan, entries, parts))
+        rows += [row for sid in plan.ids for row in entries[sid][2]]
     store.forget_except(plans)
     # A scheme's data is made from its scheme and year alone, which its validation key covers (its status too).
     key = digest_bytes(stamp, *[plan.digest for plan in plans])
@@ -112,12 +116,6 @@ def _year_plans(ids: list[str], keys: dict[str, str], stamp: str) -> list[_YearP
             for slug, group in by_year.items()]
 
 
-def _data(scheme_id: str, rows: tuple[str, str, tuple[IndicatorRow, ...]],
-          text: tuple[str, str, str, str]) -> SchemeData:
-    """A scheme's data from what the cache keeps of it: (key, status, rows) and (key, record, lines, lines)."""
-    return SchemeData(scheme_id, rows[1], rows[2], text[1], text[2], text[3])
-
-
 class _Making(NamedTuple):
     """What workers making open data share: the schemes' pickled models, the years by slug, the address."""
 
@@ -126,9 +124,10 @@ class _Making(NamedTuple):
     address: Address
 
 
-def _make(library: ValidatedLibrary, todo: list[str], years: dict[str, Year], address: Address) -> dict[str, SchemeData]:
-    """The open data of these schemes, on every core when they are many (a cold build makes every scheme's, which
-    took a large library's build longer than anything but its validation and rendering)."""
+def _make(library: ValidatedLibrary, todo: list[str], years: dict[str, Year],
+          address: Address) -> dict[str, SchemeData]:
+    """The open data of these schemes, on every core when they are many (schemes validated afresh have theirs
+    made by validation already: these are the rest, as after the cache was deleted)."""
     if not todo:
         return {}
     # Models are read here, not in the workers, which must not share this process's connection to the cache.
@@ -149,20 +148,15 @@ class _Store:
         """Use this folder for data made by this code for this address."""
         self.folder, self.stamp = folder, stamp
         self.damaged: list[str] = []
+        self.digests: dict[str, str] = {}  # each year's digest as its kept files were last made, by slug
 
     def rows(self, plan: _YearPlan) -> dict[str, Any]:
-        """The rows kept of a year's schemes, by id: (key, status, rows)."""
-        return self._read(f"{plan.slug}.rows.pickle", plan)
-
-    def texts(self, plan: _YearPlan) -> dict[str, Any]:
-        """The download text kept of a year's schemes, by id: (key, record, scheme line, indicator lines)."""
-        return self._read(f"{plan.slug}.text.pickle", plan)
-
-    def _read(self, name: str, plan: _YearPlan) -> dict[str, Any]:
-        """A file's entries when this code made it for this address, else none (noting a file that could not be
-        read). Entries of a year whose schemes changed since are still used, each checked by its own key."""
+        """What is kept of a year's schemes, by id: (key, status, rows, sizes of its part of each download).
+        Entries of a year whose schemes changed since are still used, each checked by its own key."""
+        self.digests.pop(plan.slug, None)
         if self.folder is None:
             return {}
+        name = f"{plan.slug}.rows.pickle"
         try:
             with open(self.folder / name, "rb") as file:
                 saved = pickle.load(file)
@@ -171,13 +165,32 @@ class _Store:
         except Exception as error:  # noqa: BLE001 - a damaged cache of any kind costs only its speed
             self.damaged.append(f"{name} ({type(error).__name__})")
             return {}
-        ok = isinstance(saved, tuple) and len(saved) == 3 and saved[0] == self.stamp and isinstance(saved[2], dict)
-        return saved[2] if ok else {}
+        if not (isinstance(saved, tuple) and len(saved) == 3 and saved[0] == self.stamp and isinstance(saved[2], dict)):
+            return {}
+        self.digests[plan.slug] = saved[1]
+        return saved[2]
+
+    def parts(self, slug: str, entries: dict[str, Any]) -> dict[str, SchemeBytes]:
+        """Each kept scheme's part of the downloads, split out of the year's parts as they were last kept
+        (none when those files are gone or do not match what is kept of the year)."""
+        digest = self.digests.get(slug)
+        if self.folder is None or digest is None or not entries:
+            return {}
+        ids = sorted(entries)
+        try:
+            chunks = {d.url: (self.folder / _chunk_name(slug, digest, d.url)).read_bytes() for d in DOWNLOADS}
+        except OSError:
+            return {}
+        split = split_year_chunks(chunks, [(entries[sid][1], entries[sid][3]) for sid in ids])
+        if split is None:
+            self.damaged.append(f"{_chunk_name(slug, digest, urls.SCHEMES_JSON)} and its like (not as kept)")
+            return {}
+        return dict(zip(ids, split))
 
     def _chunk_path(self, plan: _YearPlan, url: str) -> Path:
         """Where a year's part of a download is kept, named by the year's digest."""
         assert self.folder is not None
-        return self.folder / f"{plan.slug}.{plan.digest[:20]}.{PurePosixPath(url).name}"
+        return self.folder / _chunk_name(plan.slug, plan.digest, url)
 
     def has_chunks(self, plan: _YearPlan) -> bool:
         """Whether the year's parts of the downloads are kept for its schemes as they are."""
@@ -188,23 +201,17 @@ class _Store:
         paths = {d.url: self._chunk_path(plan, d.url) for d in DOWNLOADS}
         return lambda url: paths[url].read_bytes()
 
-    def save(self, plan: _YearPlan, data: list[SchemeData], keys: dict[str, str]) -> Chunk:
-        """Keep a year's rows, text and parts of the downloads (none kept without a folder); the parts."""
-        parts = year_chunks(data)
+    def save(self, plan: _YearPlan, entries: dict[str, Any], parts: list[SchemeBytes]) -> Chunk:
+        """Keep a year's entries and its parts of the downloads (nothing kept without a folder); the parts."""
+        chunks = year_chunks(parts)
         if self.folder is None:
-            return parts.__getitem__
+            return chunks.__getitem__
         self.folder.mkdir(parents=True, exist_ok=True)
-        self._write(f"{plan.slug}.rows.pickle", plan, {d.id: (keys[d.id], d.status, d.rows) for d in data})
-        self._write(f"{plan.slug}.text.pickle", plan,
-                    {d.id: (keys[d.id], d.record, d.scheme_csv, d.indicators_csv) for d in data})
-        for url, part in parts.items():
-            _replace(self._chunk_path(plan, url), part)
+        for url, chunk in chunks.items():
+            _replace(self._chunk_path(plan, url), chunk)
+        _replace(self.folder / f"{plan.slug}.rows.pickle",
+                 pickle.dumps((self.stamp, plan.digest, entries), protocol=pickle.HIGHEST_PROTOCOL))
         return self.chunk(plan)
-
-    def _write(self, name: str, plan: _YearPlan, entries: dict[str, Any]) -> None:
-        """Write one file of a year whole, stamped."""
-        assert self.folder is not None
-        _replace(self.folder / name, pickle.dumps((self.stamp, plan.digest, entries), protocol=pickle.HIGHEST_PROTOCOL))
 
     def forget_except(self, plans: Iterable[_YearPlan]) -> None:
         """Delete the files of years no built scheme is in any more, and parts of the downloads made for schemes
@@ -215,7 +222,7 @@ class _Store:
         for path in sorted(self.folder.iterdir()):
             year, _, rest = path.name.partition(".")
             plan = wanted.get(year)
-            if rest in ("rows.pickle", "text.pickle"):
+            if rest == "rows.pickle":
                 keep = plan is not None
             elif rest.endswith(tuple(PurePosixPath(d.url).name for d in DOWNLOADS)):
                 keep = plan is not None and rest.startswith(plan.digest[:20] + ".")
@@ -229,6 +236,11 @@ class _Store:
         if not self.damaged:
             return ()
         return (f"{self.folder} could not be read ({', '.join(self.damaged)}), so that open data was made afresh",)
+
+
+def _chunk_name(slug: str, digest: str, url: str) -> str:
+    """The name of a year's part of a download, for the year's schemes as its digest says they were."""
+    return f"{slug}.{digest[:20]}.{PurePosixPath(url).name}"
 
 
 def _replace(path: Path, data: bytes) -> None:

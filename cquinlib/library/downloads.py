@@ -11,7 +11,7 @@ import csv
 import io
 import json
 from dataclasses import fields
-from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional
+from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence
 
 from . import urls
 from .indicators import IndicatorRow, scheme_rows
@@ -179,15 +179,59 @@ def scheme_data(scheme: Scheme, year: Optional[Year], address: Address) -> Schem
     return SchemeData(scheme.id, scheme.status, rows, record, _csv_text([scheme_line]), _csv_text(indicator_lines))
 
 
-def year_chunks(data: Iterable[SchemeData]) -> dict[str, bytes]:
-    """One year's part of each download, by the download's URL: its published schemes' lines of both CSV files,
-    and the JSON records of its published and withdrawn ones (drafts never: none has data made), joined, in
-    scheme id order. The downloads are these parts, year after year (an id begins with its year)."""
-    built = sorted((d for d in data if d.status != "draft"), key=lambda d: d.id)
-    listed = [d for d in built if d.status == "published"]
-    return {urls.SCHEMES_CSV: "".join(d.scheme_csv for d in listed).encode("utf-8"),
-            urls.INDICATORS_CSV: "".join(d.indicators_csv for d in listed).encode("utf-8"),
-            urls.SCHEMES_JSON: ",\n".join(d.record for d in built).encode("utf-8")}
+class SchemeBytes(NamedTuple):
+    """One scheme's part of each download, encoded (a scheme that is not published has no CSV lines): what a
+    year's part is joined from, and split back into."""
+
+    status: str
+    scheme_csv: bytes
+    indicators_csv: bytes
+    record: bytes
+
+    @property
+    def sizes(self) -> tuple[int, int, int]:
+        """How many bytes it has in each part."""
+        return len(self.scheme_csv), len(self.indicators_csv), len(self.record)
+
+
+def scheme_bytes(data: SchemeData) -> SchemeBytes:
+    """A scheme's part of each download, from its open data."""
+    listed = data.status == "published"
+    return SchemeBytes(data.status, data.scheme_csv.encode("utf-8") if listed else b"",
+                       data.indicators_csv.encode("utf-8") if listed else b"", data.record.encode("utf-8"))
+
+
+def year_chunks(parts: Sequence[SchemeBytes]) -> dict[str, bytes]:
+    """One year's part of each download, by the download's URL, from its schemes' parts in scheme id order: the
+    published schemes' lines of both CSV files, and the JSON records of the published and withdrawn ones
+    (drafts never: none has data made). The downloads are these parts, year after year (an id begins with its
+    year)."""
+    built = [p for p in parts if p.status != "draft"]
+    return {urls.SCHEMES_CSV: b"".join(p.scheme_csv for p in built),
+            urls.INDICATORS_CSV: b"".join(p.indicators_csv for p in built),
+            urls.SCHEMES_JSON: _RECORD_SEPARATOR.join(p.record for p in built)}
+
+
+def split_year_chunks(chunks: Mapping[str, bytes],
+                      shapes: Sequence[tuple[str, tuple[int, int, int]]]) -> Optional[list[SchemeBytes]]:
+    """year_chunks undone: each scheme's part, given each scheme's status and sizes in the order it was joined;
+    None when the parts do not hold exactly those (a file damaged, or made for other schemes)."""
+    at = [0, 0, 0]
+    texts = [chunks[urls.SCHEMES_CSV], chunks[urls.INDICATORS_CSV], chunks[urls.SCHEMES_JSON]]
+    found = []
+    for number, (status, sizes) in enumerate(shapes):
+        if number and texts[2][at[2]:at[2] + len(_RECORD_SEPARATOR)] != _RECORD_SEPARATOR:
+            return None
+        at[2] += len(_RECORD_SEPARATOR) if number else 0
+        cut = []
+        for part, size in enumerate(sizes):
+            cut.append(texts[part][at[part]:at[part] + size])
+            at[part] += size
+        found.append(SchemeBytes(status, cut[0], cut[1], cut[2]))
+    return found if at == [len(t) for t in texts] else None
+
+
+_RECORD_SEPARATOR = b",\n"  # between two schemes' JSON records
 
 
 def download_blocks(url: str, chunks: Iterable[Callable[[str], bytes]]) -> Iterator[bytes]:
@@ -203,7 +247,7 @@ def download_blocks(url: str, chunks: Iterable[Callable[[str], bytes]]) -> Itera
     for chunk in chunks:
         part = chunk(url)
         if part:
-            yield (b",\n" if started else b"\n") + part
+            yield (_RECORD_SEPARATOR if started else b"\n") + part
             started = True
     yield b"\n]}\n" if started else b"]}\n"
 

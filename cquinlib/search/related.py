@@ -13,6 +13,7 @@ from whoosh.classify import Bo1Model, Expander
 from whoosh.reading import TermInfo
 from whoosh.scoring import BM25F
 
+from ..core.parallel import run_parallel
 from ..library.cards import SchemeCard
 from .document import similar_text
 from .index import make_schema
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
 RELATED_COUNT = 5
 RELATED_TERMS = 10
+PARALLEL = 2000  # fewer schemes than this are related in this process: forking costs more than it saves
 FIELD = SIMILAR_FIELD
 KeyTerms = tuple[tuple[str, float], ...]
 
@@ -50,10 +52,18 @@ def related_schemes(state: ExportState, cards: Iterable[SchemeCard],
     share one computation.
     """
     stats = SimilarStats(state)
-    queries = {c.id: key_terms(stats, similar_text(c)) for c in sorted(cards, key=lambda c: c.id)}
+    ordered = sorted(cards, key=lambda c: c.id)
+    # On every core when many (a large library's lists took two seconds of its cold build on one).
+    queries = dict(zip((c.id for c in ordered), run_parallel(_key_terms_of, stats, ordered, min_items=PARALLEL)))
     table = ScoreTable(stats.scores({t for q in queries.values() for t, _ in q}), len(state.ids), count)
-    best = {q: top_ranks(table, q) for q in sorted(set(queries.values()))}
+    distinct = sorted(set(queries.values()))
+    best = dict(zip(distinct, run_parallel(top_ranks, table, distinct, min_items=PARALLEL)))
     return {sid: tuple(s for s in (state.ids[n] for n in best[q]) if s != sid)[:count] for sid, q in queries.items()}
+
+
+def _key_terms_of(stats: "SimilarStats", card: SchemeCard) -> KeyTerms:
+    """A scheme's key terms, from its card's similar text."""
+    return key_terms(stats, similar_text(card))
 
 
 def key_terms(stats: "SimilarStats", text: str) -> KeyTerms:
