@@ -223,3 +223,19 @@ def test_an_old_or_damaged_cache_is_dropped_with_a_notice(tmp_path: Path, damage
     notes = [line for line in err.splitlines() if line.startswith("note: ")]
     assert len(notes) == 1 and ("other code" in notes[0] or "damaged" in notes[0]), err
     assert {k: v[0] for k, v in snapshot(tmp_path / "site").items() if not k.startswith(".")} == before
+
+
+def test_the_whoosh_index_an_older_build_left_is_removed(tmp_path: Path) -> None:
+    """Builds once wrote a whoosh index into each library's search folder; the build writes none now, and deletes
+    the one an older version left there (its segments, table of contents and records), keeping its own files."""
+    write_search_library(tmp_path)
+    assert build(tmp_path) == 0
+    folder = next(p for p in (tmp_path / ".cache" / "search").iterdir() if p.is_dir())
+    own = sorted(p.name for p in folder.iterdir())
+    assert not [name for name in own if name.startswith(("MAIN_", "_MAIN_")) or name in ("VERSION", "HELD")]
+    for name in ("MAIN_0abc.seg", "_MAIN_3.toc", "MAIN_WRITELOCK", "VERSION", "HELD"):
+        (folder / name).write_bytes(b"left by an older build")
+    edit = tmp_path / "schemes" / "2019-20" / "midlands" / "riverside.yaml"
+    edit.write_text(edit.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert build(tmp_path) == 0
+    assert sorted(p.name for p in folder.iterdir()) == own
