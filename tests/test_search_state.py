@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from cquinlib.core.parallel import in_background
 from cquinlib.search.analysis import SearchAnalyzer
 from cquinlib.search.state import DocStats, doc_stats, patch_state, state_of, update_state
 from cquinlib.search.terms import FACET_FIELDS, INDEXED_FIELDS, analyse_document
@@ -55,16 +54,3 @@ def test_update_state_patches_only_the_changed_documents(tmp_path: Path) -> None
     assert asked == [ids, [ids[3]]]
     (tmp_path / "fresh").mkdir()
     assert patched == update_state(tmp_path / "fresh", digests, analyse, "code")
-
-
-def _fails() -> None:
-    """A background task that fails."""
-    raise ValueError("the index could not be written")
-
-
-def test_background_failures_reach_the_caller() -> None:
-    """An error in the background process is raised by the wait; a quiet wait swallows it."""
-    assert in_background(sum, [1, 2, 3])() == 6
-    with pytest.raises(ValueError, match="could not be written"):
-        in_background(_fails)()
-    assert in_background(_fails)(True) is None

@@ -10,7 +10,7 @@ import pickle
 import queue
 import signal
 from dataclasses import dataclass
-from typing import Any, Callable, Generic, Iterator, Optional, Sequence, TypeVar
+from typing import Any, Callable, Iterator, Optional, Sequence, TypeVar
 
 S = TypeVar("S")
 T = TypeVar("T")
@@ -37,16 +37,13 @@ def run_parallel(fn: Callable[[S, T], R], state: S, items: Sequence[T], min_item
 
 
 def iter_parallel(fn: Callable[[S, T], R], state: S, items: Sequence[T], min_items: int = 64,
-                  workers: int | None = None, progress: Optional[Callable[[int, int], None]] = None,
-                  cores_free: Optional[Callable[[], bool]] = None) -> Iterator[R]:
+                  workers: int | None = None, progress: Optional[Callable[[int, int], None]] = None) -> Iterator[R]:
     """fn(state, item) for every item, yielded in order as they are made, so the caller can consume (write)
     results while later ones are still being made; in this process alone when the batch is small.
 
     This process works too, beside one fewer forked worker than there are cores: it would otherwise sit
     waiting, and each worker holds tens of megabytes of its own (pages of the heap it copied on writing).
-    Items go out in chunks claimed from a shared counter, so whoever is free takes the next. cores_free, when
-    given, says whether a background process still holds the other cores: until it does not, this process
-    works alone, so the machine is never asked to run (and hold in memory) more processes than it has cores.
+    Items go out in chunks claimed from a shared counter, so whoever is free takes the next.
     """
     count = workers or worker_count()
     if count < 2 or len(items) < min_items or "fork" not in multiprocessing.get_all_start_methods():
@@ -54,8 +51,7 @@ def iter_parallel(fn: Callable[[S, T], R], state: S, items: Sequence[T], min_ite
         return
     size = max(1, min(64, len(items) // (count * 16)))
     context = multiprocessing.get_context("fork")
-    team = _Team(_Shared(fn, state, items, size, context.Value("l", 0), context.Queue()), context, count - 1,
-                 cores_free or (lambda: True))
+    team = _Team(_Shared(fn, state, items, size, context.Value("l", 0), context.Queue()), context, count - 1)
     try:
         yield from _counted(_gather(team), len(items), progress)
     finally:
@@ -63,16 +59,16 @@ def iter_parallel(fn: Callable[[S, T], R], state: S, items: Sequence[T], min_ite
 
 
 class _Team:
-    """The forked workers beside this process, started once the cores are free."""
+    """The forked workers beside this process, started when the first result is wanted."""
 
-    def __init__(self, work: _Shared, context: Any, size: int, cores_free: Callable[[], bool]) -> None:
-        """No worker yet: they start at the first start_if_free() that finds the cores free."""
-        self.work, self.context, self.size, self.cores_free = work, context, size, cores_free
+    def __init__(self, work: _Shared, context: Any, size: int) -> None:
+        """No worker yet: they start at the first start()."""
+        self.work, self.context, self.size = work, context, size
         self.processes: list[Any] = []
 
-    def start_if_free(self) -> None:
-        """Fork the workers, once, when there is work left for them and nothing else holds the cores."""
-        if self.processes or self.work.claimed.value >= self.work.chunks or not self.cores_free():
+    def start(self) -> None:
+        """Fork the workers, once, when there is work left for them."""
+        if self.processes or self.work.claimed.value >= self.work.chunks:
             return
         self.processes = [self.context.Process(target=_work_in_worker, daemon=True) for _ in range(self.size)]
         _INHERITED["work"] = self.work
@@ -158,7 +154,7 @@ def _gather(team: _Team) -> Iterator[Any]:
     done: dict[int, list[Any]] = {}
     for wanted in range(team.work.chunks):
         while wanted not in done:
-            team.start_if_free()
+            team.start()
             chunk, ok, value = _next_result(team, block=False) or _make_here(team)
             if not ok:
                 raise value
@@ -209,73 +205,6 @@ def _counted(results: Iterator[R], total: int, progress: Optional[Callable[[int,
         if progress is not None and (done % 50 == 0 or done == total):
             progress(done, total)
         yield result
-
-
-class Pending(Generic[R]):
-    """A result made in the background (or at hand already): call it to wait for the result."""
-
-    def __init__(self, wait: Callable[[bool], Optional[R]], running: Callable[[], bool]) -> None:
-        """Wrap the functions that wait for the result and say whether it is still being made."""
-        self._wait, self._running = wait, running
-
-    def __call__(self, quiet: bool = False) -> Optional[R]:
-        """The result once made, raising its error (told quiet: wait, and give None whatever happened)."""
-        return self._wait(quiet)
-
-    def running(self) -> bool:
-        """Whether the background process is still at work (holding a core)."""
-        return self._running()
-
-
-def in_background(fn: Callable[..., R], *args: Any) -> Pending[R]:
-    """Start fn(*args) in a forked process while this one goes on; keep its result small (a pipe's buffer), or
-    the process stays alive, holding its memory, until the result is read."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return finished(fn(*args))
-    context = multiprocessing.get_context("fork")
-    _freeze_for_fork()
-    receive, send = context.Pipe(duplex=False)
-    process = context.Process(target=_run_and_send, args=(send, fn, args, os.getpid()), daemon=True)
-    process.start()
-    gc.unfreeze()
-    send.close()
-
-    def wait(quiet: bool = False) -> Optional[R]:
-        """The background call's result, once it has finished."""
-        try:
-            ok, value = receive.recv()
-        except EOFError:
-            ok, value = False, RuntimeError(f"the background {getattr(fn, '__name__', 'task')} stopped unexpectedly")
-        finally:
-            process.join()
-            receive.close()
-        if quiet:
-            return None
-        if not ok:
-            raise value
-        return value  # type: ignore[no-any-return]
-
-    return Pending(wait, lambda: not receive.closed and process.is_alive())  # wait() closes the pipe
-
-
-def finished(result: R) -> Pending[R]:
-    """A Pending for a result that is already at hand."""
-    def done(quiet: bool = False) -> Optional[R]:
-        """The result, made already."""
-        return None if quiet else result
-    return Pending(done, lambda: False)
-
-
-def _run_and_send(send: Any, fn: Callable[..., Any], args: tuple[Any, ...], parent: int) -> None:
-    """Inside the background process: run, then send back (True, result) or (False, error)."""
-    die_with_parent(parent)
-    gc.enable()  # the parent pauses its collector during a build; this process collects its own garbage
-    try:
-        outcome: tuple[bool, Any] = (True, fn(*args))
-    except BaseException as error:  # noqa: BLE001 - every failure goes back to the parent, which raises it
-        outcome = (False, _sendable(error))
-    send.send(outcome)
-    send.close()
 
 
 def _sendable(error: BaseException) -> BaseException:
