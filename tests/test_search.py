@@ -197,7 +197,7 @@ def test_the_record_of_what_the_index_holds_is_checked(tmp_path: Path) -> None:
 
 
 def test_fast_analyzer_gives_the_stemming_analyzers_tokens() -> None:
-    """The indexing fast path yields exactly whoosh's StemmingAnalyzer tokens and positions."""
+    """The indexing fast paths yield exactly whoosh's StemmingAnalyzer tokens, positions and counts."""
     fast, full = SearchAnalyzer(), stemming_analyzer()
     texts = [SCHEME, "The falls in community trusts, e.g. 1.5% in 2019/20: *worked* **bold** a_b __x__",
              "İstanbul straße ÉCOLE naïve façade 東京 café's it's", "", "a an the of", "3.14.15 v1.2 x.y.z"]
@@ -206,10 +206,14 @@ def test_fast_analyzer_gives_the_stemming_analyzers_tokens() -> None:
             got = [(t.text, t.pos) for t in fast(text, positions=True, boosts=True, mode="index", start_pos=start)]
             want = [(t.text, t.pos) for t in full(text, positions=True, boosts=True, mode="index", start_pos=start)]
             assert got == want, text
-        grouped: dict[str, list[int]] = {}
-        for t in full(text, positions=True, mode="index"):
-            grouped.setdefault(t.text, []).append(t.pos)
-        assert fast.index_positions(text) == grouped, text
+        counted: dict[str, int] = {}
+        kept: dict[str, str] = {}
+        for t in full(text, mode="index", keeporiginal=True):
+            counted[t.text] = counted.get(t.text, 0) + 1
+            kept[t.original.lower()] = t.text
+        vocabulary: dict[str, str] = {}
+        assert fast.stem_frequencies(text, vocabulary) == counted, text
+        assert vocabulary == kept, text
     assert [t.text for t in fast("Vaccinated vaccinations", mode="query")] == ["vaccin", "vaccin"]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Any, Iterator, Optional
 
 from whoosh.analysis import STOP_WORDS, Analyzer, StemmingAnalyzer, Token
@@ -76,21 +77,26 @@ class SearchAnalyzer(Analyzer):  # type: ignore[misc]
         return self._index_tokens(value, positions, start_pos, Token(positions, False, removestops=True, mode=mode,
                                                                      **kwargs))
 
-    def index_positions(self, text: str, vocabulary: Optional[dict[str, str]] = None) -> dict[str, list[int]]:
-        """Each stem of a text with its positions: what the index path yields, gathered without Token objects.
+    def stem_frequencies(self, text: str, vocabulary: Optional[dict[str, str]] = None) -> dict[str, int]:
+        """Each stem of a text with how often the index path yields it (positions are never indexed).
 
-        Each kept word is recorded in vocabulary (word to stem), when one is given.
+        Words are counted first (in C), so each distinct word is checked and stemmed once; each kept word is
+        recorded in vocabulary (word to stem), when one is given.
         """
-        positions: dict[str, list[int]] = {}
-        for pos, word, stem in self._kept_words(text, 0):
+        stops, stems, stem = self.stops, self.stems, self.stem
+        counts: dict[str, int] = {}
+        for word, times in Counter(map(str.lower, self.words.findall(text))).items():
+            if len(word) < MIN_WORD or word in stops:
+                continue
+            found = stems.get(word)
+            if found is None:
+                found = stem(word)
+                if len(stems) < STEM_CACHE:
+                    stems[word] = found
+            counts[found] = counts.get(found, 0) + times
             if vocabulary is not None:
-                vocabulary[word] = stem
-            at = positions.get(stem)
-            if at is None:
-                positions[stem] = [pos]
-            else:
-                at.append(pos)
-        return positions
+                vocabulary[word] = found
+        return counts
 
     def _index_tokens(self, value: str, positions: bool, start_pos: int, token: Token) -> Iterator[Token]:
         """What the StemmingAnalyzer yields, one Token reused, as whoosh's own analysers do."""

@@ -47,6 +47,6 @@ def topic_labels(names: Mapping[str, str]) -> TopicLabels:
     stems: dict[str, set[str]] = {}
     words: dict[str, str] = {}
     for slug, name in sorted(names.items()):
-        for stem in analyzer.index_positions(name, words):
+        for stem in analyzer.stem_frequencies(name, words):
             stems.setdefault(stem, set()).add(slug)
     return TopicLabels({stem: tuple(sorted(slugs)) for stem, slugs in sorted(stems.items())}, dict(sorted(words.items())))

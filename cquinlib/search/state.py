@@ -91,8 +91,8 @@ def doc_slots(ids: Sequence[str]) -> tuple[int, ...]:
 
 
 def doc_stats(terms: DocTerms) -> DocStats:
-    """The export's part of an analysed document."""
-    return DocStats(terms.id, terms.digest, marshal.dumps(terms.frequencies_and_words()))
+    """The export's part of an analysed document: its packed fields and words are already what DocStats holds."""
+    return DocStats(terms.id, terms.digest, terms.packed)
 
 
 def state_of(docs: list[DocStats]) -> ExportState:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator, Mapping, Optional
 
 from whoosh.fields import TEXT
-from whoosh.formats import Positions
+from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from .analysis import SearchAnalyzer
@@ -27,8 +27,9 @@ LABEL_FIELD = "labels"  # see search.labels
 # A topic slug weighs as a word of a goal's heading did when topic names were part of the goals field.
 LABEL_BOOST = FIELD_BOOSTS["goals"]
 
-# (stem, frequency, whoosh's encoding of the positions) for one term of one field
-Posting = tuple[str, int, bytes]
+# (stem, frequency) for one term of one field: no query reads word positions (a phrase is matched by place,
+# see search.engine), so none are kept
+Posting = tuple[str, int]
 
 
 class Analysed(tuple):  # type: ignore[type-arg]
@@ -40,8 +41,9 @@ class Analysed(tuple):  # type: ignore[type-arg]
 class AnalysedText(TEXT):  # type: ignore[misc]
     """whoosh's TEXT field, which indexes an Analysed value without running the analyser again.
 
-    It yields what TEXT.index yields for the same text: each stem once, its frequency, its weight (frequency
-    times the field boost, as the Positions format weighs it) and its encoded positions.
+    Made with phrase=False (whoosh's Frequency format), it yields what TEXT.index yields for the same text: each
+    stem once, its frequency, its weight (frequency times the field boost, as that format weighs it) and the
+    frequency encoded as the format encodes it.
     """
 
     def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
@@ -50,8 +52,8 @@ class AnalysedText(TEXT):  # type: ignore[misc]
             yield from super().index(value, **kwargs)
             return
         boost = self.format.field_boost
-        for stem, freq, positions in value:
-            yield stem.encode("utf-8"), freq, float(freq) * boost, positions
+        for stem, freq in value:
+            yield stem.encode("utf-8"), freq, float(freq) * boost, pack_uint(freq)
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ class DocTerms:
 
     @property
     def fields(self) -> tuple[tuple[Posting, ...], ...]:
-        """Per indexed field, each stem's (stem, frequency, encoded positions), by stem."""
+        """Per indexed field, each stem's (stem, frequency), by stem."""
         fields: tuple[tuple[Posting, ...], ...] = marshal.loads(self.packed)[0]
         return fields
 
@@ -84,11 +86,6 @@ class DocTerms:
         """Each surface word of the document with its stem, by word."""
         words: tuple[tuple[str, str], ...] = marshal.loads(self.packed)[1]
         return words
-
-    def frequencies_and_words(self) -> tuple[tuple[tuple[tuple[str, int], ...], ...], tuple[tuple[str, str], ...]]:
-        """Per indexed field, (stem, frequency) pairs, and the words: what the export needs, without positions."""
-        fields, words = marshal.loads(self.packed)
-        return tuple(tuple((stem, freq) for stem, freq, _ in postings) for postings in fields), words
 
     def whoosh_fields(self) -> dict[str, Any]:
         """Keyword arguments for whoosh's add_document."""
@@ -100,21 +97,14 @@ class DocTerms:
 
 
 def analyse_document(document: Mapping[str, str], digest: str, analyzer: SearchAnalyzer) -> DocTerms:
-    """Analyse a document's indexed fields as whoosh's Positions format would, keeping its facet values; the
+    """Analyse a document's indexed fields as whoosh's Frequency format would, keeping its facet values; the
     surface words (what the site completes and corrects) come from the searched fields alone."""
     vocabulary: dict[str, str] = {}
-    fields = tuple(_postings(analyzer, document[name], vocabulary if name in TEXT_FIELDS else None)
+    fields = tuple(tuple(sorted(analyzer.stem_frequencies(document[name], vocabulary if name in TEXT_FIELDS
+                                                          else None).items()))
                    for name in INDEXED_FIELDS)
     return DocTerms.pack(document["id"], digest, fields, tuple(document[name] for name in FACET_FIELDS),
                          tuple(sorted(vocabulary.items())))
-
-
-def _postings(analyzer: SearchAnalyzer, text: str, vocabulary: Optional[dict[str, str]]) -> tuple[Posting, ...]:
-    """Each stem of a text once, in order, with its frequency and whoosh's encoding of its positions."""
-    positions = analyzer.index_positions(text, vocabulary)
-    encode = Positions().encode  # whoosh's own encoding, the one its writer calls
-    return tuple((stem, len(poses), encode(poses)) for stem, poses in sorted(positions.items()))
-
 
 
 def quantised_length(length: int, default: int = 0) -> int:
