@@ -11,8 +11,9 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 
 from charts_library import PRICED_URL, UNPRICED_URL, built_charts_library
-from cquinlib.library.model import PaymentScale
-from cquinlib.library.payments import earned, earned_share, percent_text, worked_example
+from cquinlib.library.model import Indicator, Milestone, PaymentScale
+from cquinlib.library.payments import (earned, earned_share, milestone_payments, milestone_total, percent_text,
+                                       worked_example)
 from helpers import page
 from test_search_browser import serve
 
@@ -97,6 +98,18 @@ def test_milestones_show_their_payment_in_pounds(site: Path) -> None:
     assert box.has_attr("hidden")  # without JavaScript the table is the answer; the box waits for the script
     assert [label.get_text() for label in box.find_all("label")] == ["Q2: 50% (25%, £100,000)",
                                                                      "Q4: 70% (75%, £300,000)"]
+
+
+def test_milestones_without_a_payment_are_not_numbered_for_the_calculator() -> None:
+    """The calculator's boxes are numbered among the milestones that pay, so one without a payment between two
+    leaves no gap; the count of boxes is the total's rows less those without a payment."""
+    indicator = Indicator("1.1", "Falls", milestones=(Milestone("Q1", "50%", 20.0), Milestone("Q2", "60%"),
+                                                      Milestone("Q4", "70%", 80.0)))
+    paid = milestone_payments(indicator, 1000.0)
+    assert [(p.milestone.period, p.number, p.pounds) for p in paid] == [("Q1", 1, 200.0), ("Q2", None, None),
+                                                                         ("Q4", 2, 800.0)]
+    total = milestone_total(paid)
+    assert (total.weight, total.value, total.rows - total.without_weight) == (100.0, 1000.0, 2)
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from itertools import chain
+from itertools import chain, islice
 from typing import Optional, TypeVar
 
 from ..core.diagnostics import BuildFailed, Diagnostic, has_errors
@@ -107,10 +107,13 @@ def _render_and_write(options: BuildOptions, code: str, fingerprint: str, manife
     # Pages stream from the workers into the write stage, which stages them as they come.
     pages = iter_parallel(render_one, job, range(len(todo)), min_items=PARALLEL_PAGES,
                           progress=progress.stage("rendering"))
-    outputs = chain((OutputFile(spec.url, data, key=key) for (spec, key), data in zip(todo, pages)), statics,
-                    downloads_todo,
+    rendered = (OutputFile(spec.url, data, key=key) for (spec, key), data in zip(todo, pages))
+    # The files this process makes itself (the downloads, joined from their parts, and the search files,
+    # compressed as they are made) follow the first page: the workers have started by then and render on while
+    # this process makes and writes these, where made after the last page they kept a core idle.
+    outputs = chain(islice(rendered, 1), downloads_todo,
                     (OutputFile(f.url, f.make(), key=f.key) for f in search_todo),
-                    (OutputFile(t.url, t.make(), key=t.key) for t in templates_todo))
+                    (OutputFile(t.url, t.make(), key=t.key) for t in templates_todo), rendered, statics)
     report = write_site(options.out_dir, outputs, kept, fingerprint, [d.to_plain() for d in validated.diagnostics],
                         manifest, before_commit=options.before_commit)
     return BuildResult(validated.diagnostics, len(catalog.built), len(specs), len(todo), report)

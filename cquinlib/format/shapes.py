@@ -71,7 +71,7 @@ def _check_mapping(value: Any, shape: Mapping, path: FieldPath) -> list[Finding]
     if not isinstance(value, dict):
         return [Finding(path, f"expected a mapping of keys to values, got {describe(value)}")]
     findings: list[Finding] = []
-    known = {f.name: f for f in shape.fields}
+    known = shape.by_name
     for key, item in value.items():
         field = known.get(key) if isinstance(key, str) else None
         if field is None:
@@ -80,11 +80,16 @@ def _check_mapping(value: Any, shape: Mapping, path: FieldPath) -> list[Finding]
         elif item is None:
             if field.required:
                 findings.append(Finding(path + (key,), f"'{key}' is required but empty"))
+        elif type(field.shape) is Scalar:
+            # Most values are leaves, and nearly all are well formed: no path or list is made for those.
+            problem = _scalar_problem(item, field.shape)
+            if problem:
+                findings.append(Finding(path + (key,), problem))
         else:
             findings.extend(check_shape(item, field.shape, path + (key,)))
-    for field in shape.fields:
-        if field.required and field.name not in value:
-            findings.append(Finding(path + (field.name,), f"missing required field '{field.name}'"))
+    for name in shape.required:
+        if name not in value:
+            findings.append(Finding(path + (name,), f"missing required field '{name}'"))
     return findings
 
 

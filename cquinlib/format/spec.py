@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Union
 
 PROVIDER_TYPES = ("acute", "mental-health", "community", "ambulance", "specialised",
@@ -73,6 +74,16 @@ class Mapping:
     def keys(self) -> tuple[str, ...]:
         """The names of the keys this mapping allows."""
         return tuple(f.name for f in self.fields)
+
+    @cached_property
+    def by_name(self) -> dict[str, Field]:
+        """Each allowed key's field (made once: every mapping of every scheme is checked against it)."""
+        return {f.name: f for f in self.fields}
+
+    @cached_property
+    def required(self) -> tuple[str, ...]:
+        """The keys that must be present."""
+        return tuple(f.name for f in self.fields if f.required)
 
 
 @dataclass(frozen=True)

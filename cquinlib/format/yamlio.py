@@ -77,7 +77,8 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         if tag == _SEQ:
             items: list[Any] = []
             made[id(node)] = items
-            items.extend(self._fast(child, made) for child in node.value)
+            # Text is most of a scheme's values: taken here, without a call per item.
+            items.extend(child.value if child.tag == _STR else self._fast(child, made) for child in node.value)
             return items
         construct = self.yaml_constructors.get(tag) if isinstance(node, yaml.ScalarNode) else None
         if construct is None:
@@ -100,7 +101,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
                                                         "found unhashable key", key_node.start_mark) from None
             if present:
                 self.duplicates.append(key_node)
-            out[key] = self._fast(value_node, made)
+            out[key] = value_node.value if value_node.tag == _STR else self._fast(value_node, made)
         return out
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:

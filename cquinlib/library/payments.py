@@ -28,6 +28,7 @@ class MilestonePayment(NamedTuple):
 
     milestone: Milestone
     pounds: Optional[float]
+    number: Optional[int] = None  # its place among the milestones with a payment (what the calculator ticks)
 
 
 class Totals(NamedTuple):
@@ -66,8 +67,12 @@ def steps_attribute(scale: SteppedScale) -> str:
 
 def milestone_payments(indicator: Indicator, value: Optional[float]) -> tuple[MilestonePayment, ...]:
     """Each milestone with its payment in pounds: its % of the indicator's value, when both are known."""
-    return tuple(MilestonePayment(m, None if value is None or m.payment is None else value * m.payment / 100)
-                 for m in indicator.milestones)
+    paid, number = [], 0
+    for m in indicator.milestones:
+        number += m.payment is not None
+        paid.append(MilestonePayment(m, None if value is None or m.payment is None else value * m.payment / 100,
+                                     number if m.payment is not None else None))
+    return tuple(paid)
 
 
 def milestone_total(payments: Iterable[MilestonePayment]) -> Totals:
