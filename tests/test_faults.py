@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -142,7 +143,6 @@ def test_a_fault_while_writing_leaves_the_old_site_and_names_the_file(root: Path
 
 def test_a_cache_folder_that_is_a_file_is_one_clear_error(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """--cache naming a file: one line naming it, the site and the file untouched."""
-    import shutil
     shutil.rmtree(root / ".cache")
     (root / ".cache").write_text("not a folder")
     edit_second(root, "Second, no cache")
@@ -217,6 +217,24 @@ def test_a_damaged_model_in_the_cache_validates_its_scheme_again(root: Path,
     db.close()
     site_yaml = root / "content/site.yaml"
     site_yaml.write_text(site_yaml.read_text().replace("Test library", "Renamed library"))  # every page again
+    capsys.readouterr()
+    assert build(root) == 0
+    notes = [line for line in capsys.readouterr().err.splitlines() if line.startswith("note: ")]
+    assert len(notes) == 1 and "model(s)" in notes[0], notes
+    assert files_of(root / "site") == clean_site(root)
+
+
+def test_a_damaged_model_the_background_search_needs_is_dropped_here(root: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """The search cache gone and the build cache kept, the search stage (in its own process) reads every model
+    to analyse it again; one that no longer matches its digest sends the stage back to the build's process, which
+    drops the row with one notice and runs again: the site equals a clean build's."""
+    db = sqlite3.connect(root / ".cache" / "build.sqlite")
+    db.execute("UPDATE schemes SET scheme = X'80049500' WHERE path LIKE '%example.yaml'")
+    db.commit()
+    db.close()
+    shutil.rmtree(root / ".cache" / "search")
+    edit_second(root, "Second, with the search cache gone")
     capsys.readouterr()
     assert build(root) == 0
     notes = [line for line in capsys.readouterr().err.splitlines() if line.startswith("note: ")]
@@ -350,7 +368,6 @@ def test_two_builds_into_one_output_and_cache_both_end_well(root: Path) -> None:
 def test_two_builds_sharing_a_cache_never_find_it_locked(root: Path) -> None:
     """Two real builds into two outputs with one cache, started together from a cold cache: both succeed (one
     waits for the cache), with no 'database is locked', and both sites equal a clean build."""
-    import shutil
     shutil.rmtree(root / ".cache")
     runs = [subprocess.Popen(cli(root, out=name), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             for name in ("site", "other")]

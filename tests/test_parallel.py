@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from cquinlib.core.parallel import iter_parallel, run_parallel
+from cquinlib.core.parallel import in_background, iter_parallel, run_parallel
 
 
 def square_and_where(parent: int, item: int) -> tuple[int, bool]:
@@ -63,3 +63,36 @@ def test_a_worker_that_dies_is_an_error_not_a_hang() -> None:
     """A worker that exits part way is reported; the caller does not wait for ever."""
     with pytest.raises(RuntimeError, match="stopped unexpectedly"):
         run_parallel(die_in_worker, os.getpid(), list(range(300)), min_items=1, workers=2)
+
+
+def pid_and_sum(values: list[int]) -> tuple[int, int]:
+    """This process's id and the sum of values (given by fork, never pickled)."""
+    return os.getpid(), sum(values)
+
+
+def raise_lookup(message: str) -> None:
+    """Fail with a LookupError."""
+    raise LookupError(message)
+
+
+def test_a_background_call_runs_in_another_process_and_returns_its_result() -> None:
+    """in_background runs the call in a forked process while this one goes on, and hands back its result."""
+    values = list(range(1000))
+    running = in_background(pid_and_sum, values)
+    pid, total = running.result()
+    assert pid != os.getpid() and total == sum(values)
+    assert running.result() == (pid, total)  # asked again, the same result, with no process left to wait for
+
+
+def test_a_background_error_is_raised_to_the_caller_with_its_type() -> None:
+    """An exception in the background call is raised by result() as itself."""
+    with pytest.raises(LookupError, match="not held"):
+        in_background(raise_lookup, "not held").result()
+
+
+def test_a_background_call_can_be_cancelled() -> None:
+    """cancel() ends a call still running, at once, and reaps its process."""
+    running = in_background(time.sleep, 30)
+    started = time.monotonic()
+    running.cancel()
+    assert time.monotonic() - started < 5

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Optional, TypeVar
 from ..core.diagnostics import BuildFailed, Diagnostic, Severity
 from ..core.digest import code_digest, digest_bytes
 from ..library.cards import card_from_plain, card_to_plain
-from ..library.validate import CachedScheme
+from ..library.validate import CachedScheme, ModelsNotHeld
 
 # What a cached scheme is made by: the format, the library's validation and model, and this file's tables.
 CACHE_CODE = ("core", "format", "library", "build/cache.py")
@@ -204,20 +204,7 @@ class BuildCache:
     def scheme_blobs(self, paths: Iterable[str]) -> dict[str, bytes]:
         """The pickled full models of these schemes; CacheDamaged when one does not match its digest (its row is
         dropped first, so the build run again validates that scheme afresh)."""
-        wanted = list(paths)
-        out: dict[str, bytes] = {}
-        damaged: list[str] = []
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            for path, blob, digest in self._db.execute(
-                    f"SELECT path, scheme, scheme_digest FROM schemes WHERE path IN ({marks})", chunk):
-                if blob is None:
-                    continue
-                if not isinstance(blob, bytes) or digest != digest_bytes(blob):
-                    damaged.append(path)
-                else:
-                    out[path] = blob
+        out, damaged = _read_blobs(self._db, list(paths))
         if damaged:
             self._dropped("model(s)", damaged)
             self._db.commit()
@@ -246,6 +233,13 @@ class BuildCache:
         self._db.executemany("DELETE FROM schemes WHERE path = ?", gone)
         self._db.executemany("DELETE FROM files WHERE path = ?", gone)
 
+    @_guarded
+    def reader(self) -> ModelReader:
+        """A reader of the models for a forked process, this connection's work committed first, so that the
+        reader waits on no lock of ours."""
+        self._db.commit()
+        return ModelReader(self.path)
+
     def close(self) -> None:
         """Commit and close (a cache already discarded is only closed)."""
         try:
@@ -259,6 +253,48 @@ class BuildCache:
                     from error
             return
         self._db.close()
+
+
+class ModelReader:
+    """The build cache's models, read through a connection of its own, opened on first use, that only reads: what
+    a forked process is given in place of the BuildCache, since a SQLite connection is never used on both sides
+    of a fork. Anything amiss (a model failing its digest, an error) is ModelsNotHeld, so that the process holding
+    the BuildCache does that work itself, and drops or reports what it must."""
+
+    def __init__(self, path: Path) -> None:
+        """Read the cache file at path, when first asked."""
+        self.path = path
+        self._db: Optional[sqlite3.Connection] = None
+
+    def scheme_blobs(self, paths: Iterable[str]) -> dict[str, bytes]:
+        """The pickled full models of these schemes."""
+        try:
+            if self._db is None:
+                self._db = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS)
+            out, damaged = _read_blobs(self._db, list(paths))
+        except sqlite3.Error as error:
+            raise ModelsNotHeld(f"the build cache could not be read here: {error}") from None
+        if damaged:
+            raise ModelsNotHeld(f"the stored model of {damaged[0]} does not match its digest")
+        return out
+
+
+def _read_blobs(db: sqlite3.Connection, wanted: list[str]) -> tuple[dict[str, bytes], list[str]]:
+    """The stored models of these paths that match their digests, and the paths of those that do not."""
+    out: dict[str, bytes] = {}
+    damaged: list[str] = []
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for path, blob, digest in db.execute(
+                f"SELECT path, scheme, scheme_digest FROM schemes WHERE path IN ({marks})", chunk):
+            if blob is None:
+                continue
+            if not isinstance(blob, bytes) or digest != digest_bytes(blob):
+                damaged.append(path)
+            else:
+                out[path] = blob
+    return out, damaged
 
 
 _MARKER = "\0generation"  # the remembered entries' file generation, under a key no source path can be

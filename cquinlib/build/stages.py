@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 from itertools import chain, islice
-from typing import Optional, TypeVar
+from typing import Optional
 
 from ..core.diagnostics import BuildFailed, Diagnostic, has_errors
 from ..core.digest import digest_bytes, tree_digest
@@ -15,20 +15,19 @@ from ..exchange.publish import template_sources
 from ..library.catalog import Catalog, catalog_from_cards
 from ..library.downloads import DOWNLOADS, download_blocks
 from ..library.load import scan_library
-from ..library.urls import dest_rel
 from ..library.validate import Analysis, ValidatedLibrary, ValidateOptions, validate_library
-from ..search.stage import SEARCH_ANALYSIS, SearchBuild, build_search, source_of, validation_analysis
+from ..search.stage import SEARCH_ANALYSIS, validation_analysis
 from ..site.content import Content, load_content
 from ..site.inputs import InputKeys, KeySource, WholeScheme
 from ..site.outputs import static_outputs, url_clashes
 from ..site.pages import PageSpec, plan_site
 from ..site.render import RenderJob, Renderer, make_environment, render_one
-from ..site.write import Entry, Manifest, OutputFile, write_site
+from ..site.manifest import split_current
+from ..site.write import Manifest, OutputFile, write_site
 from .cache import BuildCache
 from .opendata import OPEN_DATA_ANALYSIS, OpenData, open_data, open_data_analysis
 from .options import BuildOptions, BuildResult
-
-T = TypeVar("T")
+from .searching import SearchOutputs, search_in_background, wait_for_search
 
 # Fewer pages than this render in this process: workers forked from a large library's heap copy its pages as
 # they touch the catalog, and for the few dozen pages of an edit they were no faster (82 pages after an edit at
@@ -44,7 +43,7 @@ class Validated:
     content: Content
     diagnostics: tuple[Diagnostic, ...]
     catalog: Catalog
-    search: SearchBuild
+    search: SearchOutputs
     data: OpenData  # the indicator table every comparison is cut from, and the downloads' parts
 
 
@@ -62,9 +61,16 @@ def run_stages(options: BuildOptions, code: str, fingerprint: str, manifest: Man
     diagnostics = tuple(sorted(library.diagnostics + tuple(content_diagnostics)))
     if content is None or has_errors(diagnostics, options.strict):
         raise BuildFailed(diagnostics)
-    catalog = catalog_from_cards(library.regions, library.topics, library.years, library.cards)
-    data = open_data(library, catalog, content.site.absolute, options.cache_dir)
-    search = build_search(source_of(library), options.cache_dir / "search" if options.cache_dir else None)
+    # The search stage runs in a forked process while this one makes the catalog and the open data: neither
+    # needs the other, and on a large library each takes seconds of one core.
+    searching = search_in_background(library, cache, options.cache_dir, manifest, damaged)
+    try:
+        catalog = catalog_from_cards(library.regions, library.topics, library.years, library.cards)
+        data = open_data(library, catalog, content.site.absolute, options.cache_dir)
+        search = wait_for_search(searching, library, options.cache_dir, manifest, damaged)
+    except BaseException:
+        searching.cancel()
+        raise
     validated = Validated(library, content, diagnostics, catalog, search, data)
     result = _render_and_write(options, code, fingerprint, manifest, damaged, validated, progress)
     progress.done()
@@ -78,15 +84,14 @@ def _render_and_write(options: BuildOptions, code: str, fingerprint: str, manife
     """Plan the pages, render those whose key changed, and write them with the static and search files."""
     library, content, catalog, search = validated.library, validated.content, validated.catalog, validated.search
     specs = plan_site(catalog, content, search.related, validated.data.rows)
-    search_todo, search_kept = _split_current([(f, f.url, f.key) for f in search.files], manifest, damaged)
     statics = static_outputs(catalog, content, options.templates_dir)
     opened = validated.data
     downloads = [OutputFile(d.url, key=opened.key, blocks=partial(download_blocks, d.url, opened.chunks))
                  for d in DOWNLOADS]
-    downloads_todo, downloads_kept = _split_current([(d, d.url, d.key) for d in downloads], manifest, damaged)
+    downloads_todo, downloads_kept = split_current([(d, d.url, d.key) for d in downloads], manifest, damaged)
     templates = template_sources(library.regions, library.years, library.topics, content.site.submit_address, code)
-    templates_todo, templates_kept = _split_current([(t, t.url, t.key) for t in templates], manifest, damaged)
-    clashes = url_clashes(specs, statics + downloads + [OutputFile(f.url) for f in search.files]
+    templates_todo, templates_kept = split_current([(t, t.url, t.key) for t in templates], manifest, damaged)
+    clashes = url_clashes(specs, statics + downloads + [OutputFile(url) for url in search.urls]
                           + [OutputFile(t.url) for t in templates])
     if clashes:
         raise BuildFailed(clashes)
@@ -94,8 +99,8 @@ def _render_and_write(options: BuildOptions, code: str, fingerprint: str, manife
     base = digest_bytes(code, tree_digest(options.templates_dir), repr(content.site),
                         repr([(p.url, p.title, p.nav) for p in content.pages]))
     keys = page_keys(specs, base, library)
-    todo, kept = _split_current([((spec, key), spec.url, key) for spec, key in zip(specs, keys)], manifest, damaged)
-    kept.update(search_kept)
+    todo, kept = split_current([((spec, key), spec.url, key) for spec, key in zip(specs, keys)], manifest, damaged)
+    kept.update(search.kept)
     kept.update(templates_kept)
     kept.update(downloads_kept)
     env = make_environment(options.templates_dir, content,
@@ -108,11 +113,11 @@ def _render_and_write(options: BuildOptions, code: str, fingerprint: str, manife
     pages = iter_parallel(render_one, job, range(len(todo)), min_items=PARALLEL_PAGES,
                           progress=progress.stage("rendering"))
     rendered = (OutputFile(spec.url, data, key=key) for (spec, key), data in zip(todo, pages))
-    # The files this process makes itself (the downloads, joined from their parts, and the search files,
-    # compressed as they are made) follow the first page: the workers have started by then and render on while
-    # this process makes and writes these, where made after the last page they kept a core idle.
+    # The files this process makes itself (the downloads, joined from their parts, and the template files) and the
+    # search files (made in the background) follow the first page: the workers have started by then and render on
+    # while this process writes these, where written after the last page they kept a core idle.
     outputs = chain(islice(rendered, 1), downloads_todo,
-                    (OutputFile(f.url, f.make(), key=f.key) for f in search_todo),
+                    search.todo,
                     (OutputFile(t.url, t.make(), key=t.key) for t in templates_todo), rendered, statics)
     report = write_site(options.out_dir, outputs, kept, fingerprint, [d.to_plain() for d in validated.diagnostics],
                         manifest, before_commit=options.before_commit)
@@ -135,18 +140,3 @@ def page_keys(specs: list[PageSpec], base: str, keys: KeySource) -> list[str]:
     return [digest_bytes("\x1e".join([base, spec.template, spec.url,
                                        *[key_of(name, value) for name, value in sorted(spec.inputs.items())]]))
             for spec in specs]
-
-
-def _split_current(items: list[tuple[T, str, str]], manifest: Manifest,
-                   damaged: set[str]) -> tuple[list[T], dict[str, Entry]]:
-    """(item, url, key) triples split into items to make afresh and the manifest entries of files that are
-    current: written by the last build with the same key, and untouched since."""
-    todo, kept = [], {}
-    for item, url, key in items:
-        rel = dest_rel(url)
-        entry = manifest.files.get(rel)
-        if entry is not None and entry.key == key and rel not in damaged:
-            kept[rel] = entry
-        else:
-            todo.append(item)
-    return todo, kept

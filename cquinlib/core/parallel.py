@@ -10,7 +10,7 @@ import pickle
 import queue
 import signal
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Optional, Sequence, TypeVar
+from typing import Any, Callable, Generic, Iterator, Optional, Sequence, TypeVar
 
 S = TypeVar("S")
 T = TypeVar("T")
@@ -205,6 +205,75 @@ def _counted(results: Iterator[R], total: int, progress: Optional[Callable[[int,
         if progress is not None and (done % 50 == 0 or done == total):
             progress(done, total)
         yield result
+
+
+class Background(Generic[R]):
+    """A call running in a forked process while this one goes on (or made here already, where none can be
+    forked): result() waits for it, cancel() ends it."""
+
+    def __init__(self, process: Any = None, receive: Any = None, outcome: Optional[tuple[bool, Any]] = None) -> None:
+        """A running process and the pipe its outcome comes back on, or the outcome itself."""
+        self._process, self._receive, self._outcome = process, receive, outcome
+
+    def result(self) -> R:
+        """The call's result once it has finished, or its error raised here."""
+        if self._outcome is None:
+            try:
+                self._outcome = self._receive.recv()
+            except EOFError:
+                self._outcome = (False, RuntimeError("a background process stopped unexpectedly"))
+            finally:
+                self._end()
+        ok, value = self._outcome
+        if not ok:
+            raise value
+        return value  # type: ignore[no-any-return]
+
+    def cancel(self) -> None:
+        """Stop the call if it is still running (its result is no longer wanted)."""
+        if self._process is not None and self._process.is_alive():
+            self._process.terminate()
+        self._end()
+
+    def _end(self) -> None:
+        """Reap the process and close the pipe, once."""
+        if self._process is not None:
+            self._process.join()
+            self._receive.close()
+            self._process = None
+
+
+def in_background(fn: Callable[..., R], *args: Any) -> Background[R]:
+    """Start fn(*args) in a forked process that inherits this one's memory, so nothing is pickled on the way in;
+    its result (or error) is pickled back. The process may fork workers of its own (it is not a daemon), and it
+    dies with this one."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        try:
+            return Background(outcome=(True, fn(*args)))
+        except Exception as error:  # noqa: BLE001 - raised by result(), as from a process
+            return Background(outcome=(False, error))
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_run_and_send, args=(send, fn, args, os.getpid()))
+    _freeze_for_fork()
+    try:
+        process.start()
+    finally:
+        gc.unfreeze()
+    send.close()
+    return Background(process, receive)
+
+
+def _run_and_send(send: Any, fn: Callable[..., Any], args: tuple[Any, ...], parent: int) -> None:
+    """Inside the background process: run, then send back (True, result) or (False, error)."""
+    die_with_parent(parent)
+    gc.enable()  # the parent pauses its collector during a build; this process collects its own garbage
+    try:
+        outcome: tuple[bool, Any] = (True, fn(*args))
+    except BaseException as error:  # noqa: BLE001 - every failure goes back to the parent, which raises it
+        outcome = (False, _sendable(error))
+    send.send(outcome)
+    send.close()
 
 
 def _sendable(error: BaseException) -> BaseException:

@@ -43,7 +43,14 @@ class CachedScheme:
     scheme_blob: Optional[bytes]
 
 
-class SchemeStore(Protocol):
+class ModelStore(Protocol):
+    """Where the pickled models of validated schemes can be read."""
+
+    def scheme_blobs(self, paths: Iterable[str]) -> dict[str, bytes]:
+        """The pickled full models of these schemes."""
+
+
+class SchemeStore(ModelStore, Protocol):
     """Where validated schemes are kept between runs (the build cache implements it)."""
 
     def file_digests(self, paths: Iterable[Path]) -> dict[Path, str]:
@@ -51,9 +58,6 @@ class SchemeStore(Protocol):
 
     def schemes(self) -> dict[str, CachedScheme]:
         """Every stored scheme by source path, without its pickled model."""
-
-    def scheme_blobs(self, paths: Iterable[str]) -> dict[str, bytes]:
-        """The pickled full models of these schemes."""
 
     def put_schemes(self, entries: Iterable[tuple[str, CachedScheme]]) -> None:
         """Store freshly validated schemes."""
@@ -100,7 +104,7 @@ class ValidatedLibrary:
     diagnostics: tuple[Diagnostic, ...]
     fresh_blobs: Mapping[str, bytes]  # pickled models validated in this run, by source path
     analysed: Mapping[str, Mapping[str, Any]]  # what each of options.analyses made, by its name, then by scheme id
-    store: Optional[SchemeStore] = field(default=None, repr=False, compare=False)
+    store: Optional[ModelStore] = field(default=None, repr=False, compare=False)
     synonyms: tuple[tuple[str, ...], ...] = ()  # the groups of _synonyms.yaml
 
     @cached_property
@@ -134,6 +138,8 @@ class ValidatedLibrary:
         missing = sorted(set(wanted.values()) - set(found))
         if missing and self.store is not None:
             found.update(self.store.scheme_blobs(missing))
+        elif missing:
+            raise ModelsNotHeld(f"{len(missing)} scheme model(s), {missing[0]} first, are in no store")
         return {sid: found[path] for sid, path in wanted.items()}
 
     def library(self) -> Library:
@@ -215,6 +221,11 @@ def _placement_findings(source: SchemeSource, regions: Optional[dict[str, Region
         return [Finding(("region",), f"{region.name} existed from {span}, not in {source.year}: "
                                      "move the file to the region of its year")]
     return []
+
+
+class ModelsNotHeld(LookupError):
+    """Models were wanted that this run did not validate and no store could give (none given, or a reader in a
+    forked process that found the stored model amiss)."""
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,9 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
+
+from ..library.urls import dest_rel
 
 MANIFEST = ".cquin-manifest.json"
 STAGING = ".cquin-staging"  # an in-place commit's staged files and journal, inside the output
@@ -22,6 +24,7 @@ MANIFEST_VERSION = 2  # the entries kept their shape since version 2: an upgrade
 RESERVED = frozenset({MANIFEST, MANIFEST + ".tmp", STAGING})
 _UNSAFE_CHARACTER = re.compile(r"[\x00-\x1f\x7f\\]")
 _DIGEST = re.compile(r"[0-9a-f]{32}")
+T = TypeVar("T")
 
 
 class Entry(NamedTuple):
@@ -112,3 +115,18 @@ def damaged_outputs(out_dir: Path, manifest: Manifest) -> set[str]:
         if st.st_size != entry.size or st.st_mtime_ns != entry.mtime_ns:
             damaged.add(rel)
     return damaged
+
+
+def split_current(items: list[tuple[T, str, str]], manifest: Manifest,
+                  damaged: set[str]) -> tuple[list[T], dict[str, Entry]]:
+    """(item, url, key) triples split into items to make afresh and the manifest entries of files that are
+    current: written by the last build with the same key, and untouched since."""
+    todo, kept = [], {}
+    for item, url, key in items:
+        rel = dest_rel(url)
+        entry = manifest.files.get(rel)
+        if entry is not None and entry.key == key and rel not in damaged:
+            kept[rel] = entry
+        else:
+            todo.append(item)
+    return todo, kept

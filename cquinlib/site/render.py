@@ -5,9 +5,10 @@ from __future__ import annotations
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import Any, Mapping, Optional
 
 import jinja2
+from markupsafe import Markup
 
 from ..core.controls import FORBIDDEN, utf8_has_forbidden
 from ..core.diagnostics import BuildFailed
@@ -45,7 +46,7 @@ def make_environment(templates_dir: Path, content: Content,
                        not_recorded=NOT_RECORDED, sources_url=_sources_url(content),
                        domains=DOMAINS, provider_types=PROVIDER_TYPES,
                        nav=sorted((p for p in content.pages if p.nav is not None), key=lambda p: (p.nav, p.url)),
-                       value_chart=scheme_value_chart, payments=payments)
+                       value_chart=scheme_value_chart, payments=payments, labels=scheme_labels)
     env.filters.update(markdown=MarkdownRenderer(site.base_path), money=format_money, number=format_number,
                        fragment=lambda value: urls.fragment(str(value)))
     return env
@@ -53,6 +54,18 @@ def make_environment(templates_dir: Path, content: Content,
 def _sources_url(content: Content) -> Optional[str]:
     """The URL of the content page that lists the library's sources (content/sources.md), or None without one."""
     return urls.SOURCES if any(page.url == urls.SOURCES for page in content.pages) else None
+
+
+# The labels after a scheme's title, and what earns each. They are fixed text, so they are joined here: as a macro
+# called once per row they cost a seventh of rendering a long listing (the real schemes, what's new).
+_LABELS = ((lambda s: s.illustrative, '<span class="label label-illustrative">Illustrative</span>'),
+           (lambda s: s.status == "withdrawn", '<span class="label label-withdrawn">Withdrawn</span>'),
+           (lambda s: s.framework == "other", '<span class="label label-other">Not CQUIN</span>'))
+
+
+def scheme_labels(scheme: Any) -> Markup:
+    """The labels a scheme (a model or a card) shows beside its title: illustrative, withdrawn, not CQUIN."""
+    return Markup("".join([html for earned, html in _LABELS if earned(scheme)]))
 
 
 def format_number(value: Optional[float]) -> str:
