@@ -88,10 +88,12 @@ def yardstick(lib: Path, work: Path, repeat: int) -> tuple[Measurement, Measurem
 
 
 def cold(repo: Path, lib: Path, content: Path, work: Path, repeat: int) -> Measurement:
-    """Our build from nothing: no cache, no output."""
+    """Our build from nothing: no cache, no output, and none of the output's bookkeeping beside it (the hidden
+    copy an earlier build left there would be written over, file by file)."""
     def once(sample: bool) -> Measurement:
         """One cold build."""
         shutil.rmtree(work / "ours", ignore_errors=True)
+        shutil.rmtree(work / ".ours.cquin-next", ignore_errors=True)
         shutil.rmtree(work / "cache", ignore_errors=True)
         return run(ours(repo, lib, content, work / "ours", work / "cache"), sample=sample)
     return _timed_then_sampled(once, repeat)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -43,11 +44,38 @@ def clean_site(root: Path, name: str = "clean") -> dict[str, bytes]:
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    """A library of two schemes and its content, built once into root/site."""
+    """A library of two schemes and its content, built once into root/site, its hidden copy made at once (as the
+    dev server has it made)."""
+    write_library(tmp_path, {"2010-11/london/example": SCHEME, "2010-11/london/second": SECOND})
+    write_content(tmp_path)
+    build_site(replace(options(tmp_path), copy_new_output=True))
+    return tmp_path
+
+
+def test_the_hidden_copy_is_made_by_the_second_build_unless_asked_for_at_once(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first build makes no hidden copy (a deploy's build is never followed by another); the next build makes it,
+    linking every file it does not write, and exchanges it with the output; the dev server's option makes it at
+    once, sharing every file with the output by link."""
     write_library(tmp_path, {"2010-11/london/example": SCHEME, "2010-11/london/second": SECOND})
     write_content(tmp_path)
     build_site(options(tmp_path))
-    return tmp_path
+    work = tmp_path / ".site.cquin-next"
+    assert sorted(p.name for p in work.iterdir()) == ["lock"]
+    links: list[str] = []
+    real_link = tree.Tree.link
+    monkeypatch.setattr(tree.Tree, "link", lambda self, rel, source: links.append(rel) or real_link(self, rel, source))
+    edit_second(tmp_path, "Second, edited")
+    result = build_site(options(tmp_path))
+    assert len(links) + result.report.written == len(files_of(tmp_path / "site"))
+    assert sorted(p.name for p in work.iterdir()) == ["lock", "tree"]
+    assert files_of(tmp_path / "site") == clean_site(tmp_path)
+    fresh = tmp_path / "other"
+    build_site(replace(options(tmp_path), out_dir=fresh, copy_new_output=True))
+    copy = tmp_path / ".other.cquin-next" / "tree"
+    about = "about/index.html"
+    assert os.stat(fresh / about).st_ino == os.stat(copy / about).st_ino
+    assert files_of(copy) == files_of(fresh)
 
 
 def edit_second(root: Path, title: str) -> None:

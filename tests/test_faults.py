@@ -417,21 +417,30 @@ def killed_build(root: Path, script: Path, point: str, count: int) -> None:
 
 
 def test_a_new_output_killed_at_any_point_is_absent_or_complete(tmp_path: Path) -> None:
-    """The first build of an output, killed while writing, before and after it puts the site in place, and while
-    making the hidden copy: the output is absent or complete, and the next build makes exactly the clean site."""
+    """The first build of an output, killed while writing, and before and after it puts the site in place: the
+    output is absent or complete, and the next build makes exactly the clean site. The second build, which makes
+    the hidden copy, killed while linking it: the output is the first site or the second, and the next build
+    makes the second exactly."""
     write_library(tmp_path, {"2010-11/london/example": SCHEME, "2010-11/london/second": SECOND})
     write_content(tmp_path)
     reference = clean_site(tmp_path)
     scripts = {after: killer(tmp_path, after) for after in (False, True)}
-    for point, count, after in [("write", 5, False), ("replace_file", 1, False), ("replace_file", 1, True),
-                                ("link", 3, False)]:
+    site = tmp_path / "site"
+    for point, count, after in [("write", 5, False), ("replace_file", 1, False), ("replace_file", 1, True)]:
         for name in ("site", ".site.cquin-next"):
             subprocess.run(["rm", "-rf", str(tmp_path / name)], check=True)
         killed_build(tmp_path, scripts[after], point, count)
-        site = tmp_path / "site"
         assert not os.path.lexists(site) or files_of(site) == reference, (point, count, after)
         assert build(tmp_path) == 0
         assert files_of(site) == reference
+    assert not (tmp_path / ".site.cquin-next" / "tree").exists()  # a first build makes no hidden copy
+    shutil.rmtree(tmp_path / "clean")
+    edit_second(tmp_path, "Second, edited")
+    edited = clean_site(tmp_path)
+    killed_build(tmp_path, scripts[False], "link", 3)
+    assert files_of(site) in (reference, edited)
+    assert build(tmp_path) == 0
+    assert files_of(site) == edited
 
 
 @pytest.mark.slow

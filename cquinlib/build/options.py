@@ -28,6 +28,8 @@ class BuildOptions:
 
     notify says a one-line note while the build runs (that it waits for another); standard error when None.
     before_commit is set by the pipeline: it runs once the new site is complete, before the switch.
+    copy_new_output: the first build of an output makes the hidden copy the next build works in at once (the dev
+    server, which builds again on every edit); otherwise the next build makes it, if there is one.
     """
 
     schemes_dir: Path = Path("schemes")
@@ -41,6 +43,7 @@ class BuildOptions:
     lock_timeout: float = LOCK_TIMEOUT_SECONDS
     notify: Optional[Callable[[str], None]] = field(default=None, compare=False, repr=False)
     before_commit: Optional[Callable[[], None]] = field(default=None, compare=False, repr=False)
+    copy_new_output: bool = False
 
 
 @dataclass(frozen=True)

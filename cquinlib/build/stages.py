@@ -120,7 +120,7 @@ def _render_and_write(options: BuildOptions, code: str, fingerprint: str, manife
                     search.todo,
                     (OutputFile(t.url, t.make(), key=t.key) for t in templates_todo), rendered, statics)
     report = write_site(options.out_dir, outputs, kept, fingerprint, [d.to_plain() for d in validated.diagnostics],
-                        manifest, before_commit=options.before_commit)
+                        manifest, before_commit=options.before_commit, copy_new=options.copy_new_output)
     return BuildResult(validated.diagnostics, len(catalog.built), len(specs), len(todo), report)
 
 

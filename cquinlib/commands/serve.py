@@ -179,8 +179,9 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, open
 
 
 def serve_options(options: BuildOptions) -> BuildOptions:
-    """The dev server builds at the root of its own host, into a folder of its own unless told otherwise."""
-    return replace(options, base_url=options.base_url or "/")
+    """The dev server builds at the root of its own host, into a folder of its own unless told otherwise, and makes
+    a new output's hidden copy at once: it builds again on every edit, which should not wait for the copy."""
+    return replace(options, base_url=options.base_url or "/", copy_new_output=True)
 
 
 

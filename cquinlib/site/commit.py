@@ -2,8 +2,8 @@
 or the new one and never a mix.
 
 Beside the output (`site`) the build keeps one folder of its own, `.site.cquin-next`, on the same file system:
-`lock` (what a build holds while it runs), `tree` (a hidden copy of the site) and, while the copy is being
-changed, `dirty`. A build brings `tree` up to date (new files written there, unchanged ones hard-linked from the
+`lock` (what a build holds while it runs), `tree` (a hidden copy of the site, made by the second build of an
+output unless the first is told to) and, while the copy is being changed, `dirty`. A build brings `tree` up to date (new files written there, unchanged ones hard-linked from the
 live site, nothing ever modified in place), writes its manifest there, and then exchanges the two folders in one
 step (Linux renameat2 RENAME_EXCHANGE, macOS renamex_np RENAME_SWAP): the old site becomes the next build's
 hidden copy. Where the system cannot exchange two folders, three renames do it, leaving the output absent for a
@@ -203,8 +203,12 @@ def settle(switch: Switch, files: dict[str, Entry], written: set[str]) -> None:
             raise PathFault(errno.ESTALE, "was changed while the build ran", str(switch.out / rel))
 
 
-def finish(switch: Switch, manifest: Manifest, stale: list[str]) -> list[str]:
-    """Switch the output to the new site, its manifest part of the switch; the notices it has to give."""
+def finish(switch: Switch, manifest: Manifest, stale: list[str], copy_new: bool = True) -> list[str]:
+    """Switch the output to the new site, its manifest part of the switch; the notices it has to give.
+
+    A new output's hidden copy is made here when copy_new says so; otherwise the next build makes it (settle
+    links every file it does not write), so a build that is never followed by another (a deploy's) makes none:
+    it is a folder per page and a link per file, a twentieth of a large library's cold build."""
     text = manifest_text(manifest)
     if switch.mode == IN_PLACE:
         switch.tree.replace_file(JOURNAL, json.dumps({"manifest": text, "remove": stale}).encode("utf-8"))
@@ -218,7 +222,7 @@ def finish(switch: Switch, manifest: Manifest, stale: list[str]) -> list[str]:
     if switch.mode == NEW:
         os.unlink(work / DIRTY)
         os.rename(tree, switch.out)
-        return _mirror(switch.out, manifest, text)
+        return _mirror(switch.out, manifest, text) if copy_new else []
     os.chmod(tree, stat.S_IMODE(os.stat(switch.out).st_mode))
     os.unlink(work / DIRTY)
     if exchange(switch.out, tree):

@@ -68,12 +68,13 @@ class _Written(NamedTuple):
 
 def write_site(out_dir: Path, outputs: Iterable[OutputFile], kept: dict[str, Entry], fingerprint: str,
                diagnostics: Iterable[tuple[Any, ...]] = (), previous: Optional[Manifest] = None,
-               before_commit: Optional[Callable[[], None]] = None) -> WriteReport:
+               before_commit: Optional[Callable[[], None]] = None, copy_new: bool = True) -> WriteReport:
     """Write every changed file into the new site, then switch the output to it in one step, its manifest with it.
 
     `kept` are files the caller knows are current in the live site; `previous` is the manifest the caller read
     (read here when not given); `before_commit` runs once the new site is complete and may raise BuildFailed to
-    stop the switch. Files whose bytes did not change are not written again. Call with the output's lock held.
+    stop the switch; copy_new, whether a new output's hidden copy is made now (see commit.finish). Files whose
+    bytes did not change are not written again. Call with the output's lock held.
     """
     live = previous if previous is not None else read_manifest(out_dir)
     notices = [f"{live.problem}: the output is written afresh, and nothing in it is removed"] if live.problem else []
@@ -92,7 +93,7 @@ def write_site(out_dir: Path, outputs: Iterable[OutputFile], kept: dict[str, Ent
             if before_commit is not None:
                 before_commit()
             stale = sorted(set(live.files) - set(new))
-            notices += commit.finish(switch, Manifest(fingerprint, tuple(diagnostics), new), stale)
+            notices += commit.finish(switch, Manifest(fingerprint, tuple(diagnostics), new), stale, copy_new)
         except BaseException:
             commit.abandon(switch)
             raise
