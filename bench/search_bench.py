@@ -312,8 +312,6 @@ def main() -> None:
     if args.stage:
         print(json.dumps(stage_timings(*args.stage)))
         return
-    print("note: the generator writes an indicator key `frequency:` that format v1 does not have; it is renamed "
-          "to `collection_frequency:` in the generated files before building (bench/library.py)", flush=True)
     lib = make_library(args.work / f"lib{args.schemes}", args.schemes)
     content = make_content(args.work / "content")
     site, cache = args.work / "site", args.work / "cache"
@@ -339,8 +337,8 @@ def write_report(args: argparse.Namespace, stage: dict[str, float], build_second
     ours = stage["analyse"] + stage["export"]
     lines = [f"# Search benchmark, {dt.date.today().isoformat()}", "",
              f"Machine: {machine()}; Chromium {chromium}; {pf_version}. {args.schemes:,} synthetic schemes from "
-             "`shared/bench/gen_library.py` (its unknown indicator key `frequency:` renamed to "
-             "`collection_frequency:`, see `bench/library.py`), built by our generator; Pagefind indexes the same "
+             "`shared/bench/gen_library.py` as it writes them (see `bench/library.py`), built by our generator; "
+             "Pagefind indexes the same "
              f"built scheme pages (`{' '.join(PAGEFIND_ARGS[:4])}`). Served by Python's `http.server` on loopback "
              "(no HTTP compression: both indexes compress their own files). Each figure is the median of "
              f"{args.runs} cold page loads (a new browser context each), with the query in the URL, until the first "
