@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import marshal
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping, Optional
+from typing import Any, Iterator, Mapping
 
 from whoosh.fields import TEXT
 from whoosh.system import pack_uint

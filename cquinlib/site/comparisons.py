@@ -4,7 +4,7 @@ page, the open data page and the side-by-side comparison.
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping, NamedTuple, Optional, Sequence
+from typing import Iterable, NamedTuple, Optional, Sequence
 
 from ..library import urls
 from ..library.catalog import Catalog, Heading, TopicPage
