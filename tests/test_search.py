@@ -197,7 +197,8 @@ def test_the_record_of_what_the_index_holds_is_checked(tmp_path: Path) -> None:
 
 
 def test_fast_analyzer_gives_the_stemming_analyzers_tokens() -> None:
-    """The indexing fast paths yield exactly whoosh's StemmingAnalyzer tokens, positions and counts."""
+    """The analyser yields exactly whoosh's StemmingAnalyzer tokens and positions, and its counting path the
+    same counts and words."""
     fast, full = SearchAnalyzer(), stemming_analyzer()
     texts = [SCHEME, "The falls in community trusts, e.g. 1.5% in 2019/20: *worked* **bold** a_b __x__",
              "İstanbul straße ÉCOLE naïve façade 東京 café's it's", "", "a an the of", "3.14.15 v1.2 x.y.z"]

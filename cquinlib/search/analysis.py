@@ -28,16 +28,16 @@ def stemming_analyzer() -> Analyzer:
 
 
 class SearchAnalyzer(Analyzer):  # type: ignore[misc]
-    """StemmingAnalyzer's own tokens, made in one pass when a document is indexed.
+    """whoosh's StemmingAnalyzer, with a counting path for what is indexed.
 
-    whoosh runs a chain of generators per token (tokenizer, lower case, stop words, stemmer), which is most of
-    the time an index build takes. Indexing asks for nothing but words and positions, so that call is answered
-    by one loop with a stem cache; every other call (queries, highlighting, key terms) goes to the
-    StemmingAnalyzer itself. tests/test_search.py checks that both give the same tokens.
+    whoosh runs a chain of generators per token (tokenizer, lower case, stop words, stemmer), which was most of
+    the time analysis took. Nothing indexed needs more than each stem's count, so stem_frequencies answers that
+    in one pass with a stem cache (search.terms indexes through it); every call for tokens (queries,
+    highlighting) goes to the StemmingAnalyzer itself. tests/test_search.py checks that both agree.
     """
 
     def __init__(self) -> None:
-        """The full analyser, and the pieces the fast path needs."""
+        """The full analyser, and the pieces the counting path needs."""
         self.full = stemming_analyzer()
         self.words = re.compile(WORD_PATTERN)
         self.stops = frozenset(STOP_WORDS)
@@ -49,7 +49,7 @@ class SearchAnalyzer(Analyzer):  # type: ignore[misc]
         return {"full": self.full}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        """Rebuild the fast path's pieces after unpickling."""
+        """Rebuild the counting path's pieces after unpickling."""
         self.__init__()  # type: ignore[misc]
         self.full = state["full"]
 
@@ -65,20 +65,13 @@ class SearchAnalyzer(Analyzer):  # type: ignore[misc]
         """It stems, like the StemmingAnalyzer it stands for."""
         return True
 
-    def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
-                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
-                 mode: str = "", **kwargs: Any) -> Iterator[Token]:
-        """Tokens of a text: the fast path for indexing, the full analyser for anything else."""
-        if mode != "index" or chars or keeporiginal or not removestops or not tokenize or set(kwargs) - {"boosts"}:
-            tokens: Iterator[Token] = self.full(value, positions=positions, chars=chars, keeporiginal=keeporiginal,
-                                                removestops=removestops, start_pos=start_pos, start_char=start_char,
-                                                tokenize=tokenize, mode=mode, **kwargs)
-            return tokens
-        return self._index_tokens(value, positions, start_pos, Token(positions, False, removestops=True, mode=mode,
-                                                                     **kwargs))
+    def __call__(self, value: str, **kwargs: Any) -> Iterator[Token]:
+        """Tokens of a text, as the StemmingAnalyzer makes them."""
+        tokens: Iterator[Token] = self.full(value, **kwargs)
+        return tokens
 
     def stem_frequencies(self, text: str, vocabulary: Optional[dict[str, str]] = None) -> dict[str, int]:
-        """Each stem of a text with how often the index path yields it (positions are never indexed).
+        """Each stem of a text with how often the StemmingAnalyzer yields it (positions are never indexed).
 
         Words are counted first (in C), so each distinct word is checked and stemmed once; each kept word is
         recorded in vocabulary (word to stem), when one is given.
@@ -97,28 +90,3 @@ class SearchAnalyzer(Analyzer):  # type: ignore[misc]
             if vocabulary is not None:
                 vocabulary[word] = found
         return counts
-
-    def _index_tokens(self, value: str, positions: bool, start_pos: int, token: Token) -> Iterator[Token]:
-        """What the StemmingAnalyzer yields, one Token reused, as whoosh's own analysers do."""
-        for pos, _, stem in self._kept_words(value, start_pos):
-            token.text, token.boost, token.stopped = stem, 1.0, False
-            if positions:
-                token.pos = pos
-            yield token
-
-    def _kept_words(self, text: str, start_pos: int) -> Iterator[tuple[int, str, str]]:
-        """(position, lower-case word, stem) of each word the StemmingAnalyzer keeps, with StopFilter's
-        positions: from the first kept word's place among all words, then on by one."""
-        stops, stems, stem = self.stops, self.stems, self.stem
-        pos = None
-        for n, word in enumerate(self.words.findall(text)):
-            word = word.lower()
-            if len(word) < MIN_WORD or word in stops:
-                continue
-            pos = start_pos + n if pos is None else pos + 1
-            found = stems.get(word)
-            if found is None:
-                found = stem(word)
-                if len(stems) < STEM_CACHE:
-                    stems[word] = found
-            yield pos, word, found

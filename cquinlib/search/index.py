@@ -64,7 +64,8 @@ def make_schema() -> Schema:
     """Text fields (searched by default, and the similar field related schemes read), facet fields for year:,
     region:, type:, topic:, domain:, national:, and the topic slugs a query word in a topic's name scores on."""
     analyzer = make_analyzer()
-    text = {name: AnalysedText(analyzer=analyzer, field_boost=FIELD_BOOSTS[name], phrase=False) for name in INDEXED_FIELDS}
+    text = {name: AnalysedText(analyzer=analyzer, field_boost=FIELD_BOOSTS[name], phrase=False)
+            for name in INDEXED_FIELDS}
     return Schema(id=ID(stored=True, unique=True), digest=STORED(), **text, year=ID, region=ID, type=ID,
                   topic=KEYWORD(lowercase=True), domain=KEYWORD(lowercase=True), national=KEYWORD(lowercase=True),
                   **{LABEL_FIELD: KEYWORD(scorable=True, field_boost=LABEL_BOOST)})

@@ -95,7 +95,8 @@ def source_of(validated: ValidatedLibrary) -> SearchSource:
     keys = {c.id: document_key(c, labels, validated.scheme_keys[c.id]) for c in cards if c.listed}
     return SearchSource(validated.root, labels, cards, keys, validated.card_digests, validated.goal_digests,
                         validated.schemes,
-                        _analyser(validated.schemes, keys, labels, validated.analysed.get(SEARCH_ANALYSIS, {})), search_code())
+                        _analyser(validated.schemes, keys, labels, validated.analysed.get(SEARCH_ANALYSIS, {})),
+                        search_code())
 
 
 def _analyser(load: SchemeLoader, keys: Mapping[str, str], labels: Labels,

@@ -47,7 +47,10 @@ class AnalysedText(TEXT):  # type: ignore[misc]
     """
 
     def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
-        """Postings of a field value; text goes through TEXT.index."""
+        """Postings of a field value; text is counted by the SearchAnalyzer (as the key terms of related schemes
+        are found), and anything else goes through TEXT.index."""
+        if isinstance(value, str) and not kwargs and isinstance(self.analyzer, SearchAnalyzer):
+            value = Analysed(sorted(self.analyzer.stem_frequencies(value).items()))
         if not isinstance(value, Analysed):
             yield from super().index(value, **kwargs)
             return

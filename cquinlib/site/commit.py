@@ -3,11 +3,12 @@ or the new one and never a mix.
 
 Beside the output (`site`) the build keeps one folder of its own, `.site.cquin-next`, on the same file system:
 `lock` (what a build holds while it runs), `tree` (a hidden copy of the site, made by the second build of an
-output unless the first is told to) and, while the copy is being changed, `dirty`. A build brings `tree` up to date (new files written there, unchanged ones hard-linked from the
-live site, nothing ever modified in place), writes its manifest there, and then exchanges the two folders in one
-step (Linux renameat2 RENAME_EXCHANGE, macOS renamex_np RENAME_SWAP): the old site becomes the next build's
-hidden copy. Where the system cannot exchange two folders, three renames do it, leaving the output absent for a
-moment but never mixed. A copy found dirty (a build was killed while changing it) is thrown away and made again.
+output unless the first is told to) and, while the copy is being changed, `dirty`. A build brings `tree` up to
+date (new files written there, unchanged ones hard-linked from the live site, nothing ever modified in place),
+writes its manifest there, and then exchanges the two folders in one step (Linux renameat2 RENAME_EXCHANGE,
+macOS renamex_np RENAME_SWAP): the old site becomes the next build's hidden copy. Where the system cannot
+exchange two folders, three renames do it, leaving the output absent for a moment but never mixed. A copy
+found dirty (a build was killed while changing it) is thrown away and made again.
 
 Where the output cannot be exchanged (a mount point, a symbolic link, the working folder, a folder whose parent
 cannot be written, or one holding files the build did not write at its top), files are staged inside the output
