@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tomllib
 
 from conftest import REPO
 from cquinlib.commands.cli import make_parser
@@ -34,6 +35,16 @@ def test_readme_starts_with_install_and_test_commands() -> None:
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert "python -m pytest" in ci and "pip install" in ci and "-e \".[test]\"" in ci
 
+
+def test_readme_says_how_the_tests_run_as_pyproject_does() -> None:
+    """The README says the tests run on every core and that slow fault tests are marked: pyproject.toml does so,
+    pytest-xdist is among the test extras, and the slow marker is declared."""
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    options = project["tool"]["pytest"]["ini_options"]
+    assert "`-n auto` in `pyproject.toml`" in readme and "-n auto" in options["addopts"]
+    assert any(extra.startswith("pytest-xdist") for extra in project["project"]["optional-dependencies"]["test"])
+    assert "marked `slow`" in readme and any(marker.startswith("slow:") for marker in options["markers"])
 
 def test_readme_lists_every_verb() -> None:
     """Each verb of the command line is documented in the README's table."""

@@ -416,6 +416,7 @@ def killed_build(root: Path, script: Path, point: str, count: int) -> None:
     assert run.returncode == -signal.SIGKILL, (point, count, run.returncode, run.stderr[-2000:])
 
 
+@pytest.mark.slow
 def test_a_new_output_killed_at_any_point_is_absent_or_complete(tmp_path: Path) -> None:
     """The first build of an output, killed while writing, and before and after it puts the site in place: the
     output is absent or complete, and the next build makes exactly the clean site. The second build, which makes

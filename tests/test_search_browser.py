@@ -276,3 +276,4 @@ def test_a_library_with_nothing_listed(page: Any, tmp_path: Path) -> None:
         page.goto(url + "search/")
         type_query(page, "falls")
         wait_for(page, "^No scheme matches ‘falls’")
+        page.wait_for_load_state("networkidle")  # every file it asked for has come before the server stops
