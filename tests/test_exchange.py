@@ -303,6 +303,7 @@ def test_a_build_that_changes_no_list_keeps_the_templates_without_making_them(
     assert [c.value for c in book["Lists"]["A"] if c.value][1:] == ["2010-11", "2011-12", "2019-20"]
 
 
+@pytest.mark.slow  # LibreOffice takes many seconds to start
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed: apt-get install "
                                                             "libreoffice-calc-nogui to check a real program's saving")
 def test_a_workbook_saved_again_by_a_spreadsheet_program_imports_the_same(tmp_path: Path) -> None:
