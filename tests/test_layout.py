@@ -34,6 +34,8 @@ THIRD_PARTY_HOMES = {
 
 MAX_LINES = 400
 HEAVY = ("jinja2", "whoosh", "numpy", "cmarkgfm", "nh3", "openpyxl")
+# What reading the library takes: an up-to-date build, which reads no scheme, loads none of it either.
+VALIDATION = ("yaml", "cquinlib.format.yamlio", "cquinlib.library.load", "cquinlib.library.validate")
 
 
 class Import(NamedTuple):
@@ -309,10 +311,12 @@ def test_everything_has_a_docstring() -> None:
 
 
 class FreshBuild(NamedTuple):
-    """What a build in a new Python gave: exit code, the heavy libraries it loaded, and what it printed."""
+    """What a build in a new Python gave: exit code, the heavy libraries and the modules of the validation path
+    it loaded, and what it printed."""
 
     code: int
     loaded: list[str]
+    validation: list[str]
     stdout: str
     stderr: str
 
@@ -322,25 +326,29 @@ def build_in_fresh_interpreter(root: Path) -> FreshBuild:
     args = ["build", "--schemes", str(root / "schemes"), "--content", str(root / "content"),
             "--out", str(root / "site"), "--cache", str(root / ".cache")]
     code = (f"from cquinlib.commands.cli import main; code = main({args!r}); import sys; "
-            f"print(sorted(m for m in {HEAVY!r} if m in sys.modules)); raise SystemExit(code)")
+            f"print([sorted(m for m in names if m in sys.modules) for names in ({HEAVY!r}, {VALIDATION!r})]); "
+            "raise SystemExit(code)")
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
     result = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True,
                             timeout=60)
     lines = result.stdout.strip().splitlines()
     assert lines, f"no output (exit {result.returncode}): {result.stderr}"
-    return FreshBuild(result.returncode, ast.literal_eval(lines[-1]), result.stdout, result.stderr)
+    loaded, validation = ast.literal_eval(lines[-1])
+    return FreshBuild(result.returncode, loaded, validation, result.stdout, result.stderr)
 
 
 def test_up_to_date_build_loads_no_heavy_library(tmp_path: Path) -> None:
     """A cold build loads jinja2 and whoosh (so the check can see them); the same build again is up to date
-    and loads none of jinja2, whoosh, numpy, markdown or nh3."""
+    and loads none of jinja2, whoosh, numpy, markdown or nh3, nor the YAML reader and the validation path."""
     write_library(tmp_path)
     write_content(tmp_path)
     cold = build_in_fresh_interpreter(tmp_path)
     assert cold.code == 0, cold.stderr
     assert {"jinja2", "whoosh"} <= set(cold.loaded), f"a cold build loaded only {cold.loaded}"
+    assert cold.validation == sorted(VALIDATION), f"a cold build loaded only {cold.validation} of the validation path"
     assert "is up to date" not in cold.stdout and (tmp_path / "site" / "index.html").is_file()
     warm = build_in_fresh_interpreter(tmp_path)
     assert warm.code == 0, warm.stderr
     assert "is up to date" in warm.stdout, warm.stdout + warm.stderr
     assert warm.loaded == [], f"an up-to-date build loaded {warm.loaded}"
+    assert warm.validation == [], f"an up-to-date build loaded {warm.validation}"

@@ -14,6 +14,7 @@ from ..core.progress import Progress
 from ..exchange.publish import template_sources
 from ..library.catalog import Catalog, catalog_from_cards
 from ..library.downloads import DOWNLOADS, download_blocks
+from ..library.urls import dest_rel
 from ..library.load import scan_library
 from ..library.validate import Analysis, ValidatedLibrary, ValidateOptions, validate_library
 from ..search.stage import SEARCH_ANALYSIS, validation_analysis
@@ -29,10 +30,13 @@ from .opendata import OPEN_DATA_ANALYSIS, OpenData, open_data, open_data_analysi
 from .options import BuildOptions, BuildResult
 from .searching import SearchOutputs, search_in_background, wait_for_search
 
-# Fewer pages than this render in this process: workers forked from a large library's heap copy its pages as
-# they touch the catalog, and for the few dozen pages of an edit they were no faster (82 pages after an edit at
-# 10,000 schemes: 0.25 s here).
+# Fewer pages than this render in this process, unless they are large: workers forked from a large library's heap
+# copy its pages as they touch the catalog, and for the few dozen small pages of an edit they were no faster
+# (82 pages after an edit at 10,000 schemes: 0.25 s here). But an edit of a large library also re-renders the
+# listings of every scheme (the real schemes, what's new: megabytes each, a second or more of one core), and
+# those render on every core once the pages to render last came to this many bytes.
 PARALLEL_PAGES = 400
+PARALLEL_BYTES = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,7 @@ def _render_and_write(options: BuildOptions, code: str, fingerprint: str, manife
     wanted = [v.id for spec, _ in todo for v in spec.inputs.values() if isinstance(v, WholeScheme)]
     job = RenderJob(Renderer(env, library.blobs(wanted)), tuple(spec for spec, _ in todo))
     # Pages stream from the workers into the write stage, which stages them as they come.
-    pages = iter_parallel(render_one, job, range(len(todo)), min_items=PARALLEL_PAGES,
+    pages = iter_parallel(render_one, job, range(len(todo)), min_items=_parallel_from(todo, manifest),
                           progress=progress.stage("rendering"))
     rendered = (OutputFile(spec.url, data, key=key) for (spec, key), data in zip(todo, pages))
     # The files this process makes itself (the downloads, joined from their parts, and the template files) and the
@@ -122,6 +126,14 @@ def _render_and_write(options: BuildOptions, code: str, fingerprint: str, manife
     report = write_site(options.out_dir, outputs, kept, fingerprint, [d.to_plain() for d in validated.diagnostics],
                         manifest, before_commit=options.before_commit, copy_new=options.copy_new_output)
     return BuildResult(validated.diagnostics, len(catalog.built), len(specs), len(todo), report)
+
+
+def _parallel_from(todo: list[tuple[PageSpec, str]], manifest: Manifest) -> int:
+    """How many pages make it worth forking workers to render these: any number, when the same pages came to
+    PARALLEL_BYTES or more last time (a page new since then counts for nothing), else PARALLEL_PAGES."""
+    files = manifest.files
+    last = sum(entry.size for entry in (files.get(dest_rel(spec.url)) for spec, _ in todo) if entry is not None)
+    return 1 if last >= PARALLEL_BYTES else PARALLEL_PAGES
 
 
 def _address_notice(content: Content, options: BuildOptions) -> tuple[str, ...]:

@@ -14,12 +14,11 @@ from typing import Any, Callable, Sequence
 from ..core.controls import escape_unprintable
 from ..core.diagnostics import Diagnostic, Severity, display_path, has_errors
 from ..format.spec import is_slug, is_year_slug
-from ..library.load import SchemeSource, SourceFile, scan_library
-from ..library.shared import validate_shared
 from ..library.urls import slugify
-from ..library.validate import validate_library, validate_scheme
-from .check import problem_record
 from .files import write_new_file
+
+# The library's reading and validation path (and the YAML reader) is imported by the verbs that use it: the
+# command line builds its parser from this module on every run, and a build with nothing to do must stay light.
 
 FORMATS = ("xlsx", "csv", "yaml")
 
@@ -69,6 +68,8 @@ def run_export(args: argparse.Namespace) -> int:
     from ..exchange.template import to_tables
     from ..exchange.xlsx import write_workbook
     from ..format.yamlio import read_yaml
+    from ..library.load import scan_library
+    from ..library.validate import validate_library
 
     parts = args.scheme.strip("/").split("/")
     if len(parts) != 3:
@@ -105,6 +106,8 @@ def run_import(args: argparse.Namespace) -> int:
     from ..exchange.scaffold import imported_yaml
     from ..exchange.similar import resemblances
     from ..exchange.submission import read_submission
+    from ..library.load import scan_library
+    from ..library.validate import validate_library
     from .scaffold import open_years, site_settings
 
     report = _Report(args.format == "json", args.file)
@@ -194,6 +197,9 @@ def _validated(text: str, target: Path, place: dict[str, str], scan: Any, carrie
     """The new scheme checked by the library's one validation path, in its place, before it is written: with the
     attachments it brings staged beside it, among any already in its folder."""
     from ..format.yamlio import read_yaml
+    from ..library.load import SchemeSource, SourceFile
+    from ..library.shared import validate_shared
+    from ..library.validate import validate_scheme
 
     shared = validate_shared(scan.regions, scan.topics, scan.years, [])
     with tempfile.TemporaryDirectory() as folder:
@@ -250,6 +256,8 @@ class _Report:
     def done(self, code: int) -> int:
         """Print everything, and give the exit code."""
         if self.as_json:
+            from .check import problem_record
+
             print(json.dumps([problem_record(d, cell or None) for cell, d in self.items], indent=2,
                              ensure_ascii=False))
         else:

@@ -6,13 +6,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..core.diagnostics import display_path
 from ..format.spec import PROVIDER_TYPES, is_slug, is_year_slug
-from ..format.yamlio import read_yaml
-from ..library.load import LibraryScan, scan_library
 from .files import write_new_file
+
+if TYPE_CHECKING:  # the YAML reader and the library scan load with the verbs that use them, not with the parser
+    from ..library.load import LibraryScan
 
 
 def add_scaffold_args(verbs: Any, library_args: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -39,6 +40,8 @@ def open_years(scan: LibraryScan) -> list[str]:
 
 def site_settings(content: Path) -> tuple[str, str]:
     """The site's published address and mailbox, from content/site.yaml (empty when unknown)."""
+    from ..format.yamlio import read_yaml
+
     data, _ = read_yaml(content / "site.yaml") if (content / "site.yaml").is_file() else (None, [])
     data = data if isinstance(data, dict) else {}
     url, email = data.get("url"), data.get("submit_email") or data.get("contact_email")
@@ -63,6 +66,8 @@ def run_new(args: argparse.Namespace) -> int:
     if missing:
         print(f"build.py new: error: give {', '.join(missing)}", file=sys.stderr)
         return 2
+    from ..library.load import scan_library
+
     scan = scan_library(args.schemes)
     opened = open_years(scan)
     if not is_year_slug(args.year) or args.year not in opened:
@@ -92,6 +97,8 @@ def run_new_year(args: argparse.Namespace) -> int:
         return 2
     if not args.schemes.is_dir():
         return _error(f"schemes folder {args.schemes} not found")
+    from ..library.load import scan_library
+
     scan = scan_library(args.schemes)
     target = args.schemes / args.year / "_year.yaml"
     if target.exists():

@@ -104,6 +104,18 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
             out[key] = value_node.value if value_node.tag == _STR else self._fast(value_node, made)
         return out
 
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        """A node's tag, as PyYAML's resolver gives it for a loader with no path resolvers and no resolvers for
+        any first character (this one's: format.scalars installs them by first character): libyaml asks for every
+        node of every file, and PyYAML's general version was a sixth of composing a scheme."""
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, pattern in self.yaml_implicit_resolvers.get(value[:1], ()):
+                    if pattern.match(value):
+                        return tag
+            return _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         """Construct a mapping, recording any key that appears twice; keys are text, as on the fast path."""
         seen: set[str] = set()
@@ -135,6 +147,8 @@ def _guarded(construct: Callable[[Any, yaml.Node], Any]) -> Callable[[Any, yaml.
 
 
 install(_Loader)
+# _Loader.resolve holds only while nothing adds what it leaves out.
+assert not _Loader.yaml_path_resolvers and None not in _Loader.yaml_implicit_resolvers
 # Only scalar constructors can fail on a value; guarding them alone keeps the other 95% of nodes at full speed.
 for _kind in ("null", "bool", "int", "float", "binary", "timestamp"):
     _tag = f"tag:yaml.org,2002:{_kind}"

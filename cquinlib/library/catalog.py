@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
@@ -124,12 +125,21 @@ class Provider:
             spans.setdefault(name_key(scheme.provider_name), (scheme.provider_name, []))[1].append(scheme.year)
         return tuple(NameSpan(name, years[0], years[-1]) for name, years in spans.values())
 
+    @cached_property
+    def by_year(self) -> dict[str, tuple[SchemeCard, ...]]:
+        """Its schemes by year, years in order: around() is asked once for each of its schemes, and going through
+        all of them each time cost a provider of many schemes the square of their number."""
+        grouped: dict[str, list[SchemeCard]] = {}
+        for scheme in self.schemes:
+            grouped.setdefault(scheme.year, []).append(scheme)
+        return {year: tuple(grouped[year]) for year in sorted(grouped)}
+
     def around(self, year: str) -> tuple[tuple[SchemeCard, ...], tuple[SchemeCard, ...]]:
         """Its schemes of the nearest earlier year and of the nearest later year than `year`."""
-        earlier = max((s.year for s in self.schemes if s.year < year), default=None)
-        later = min((s.year for s in self.schemes if s.year > year), default=None)
-        before = tuple(s for s in self.schemes if s.year == earlier) if earlier else ()
-        after = tuple(s for s in self.schemes if s.year == later) if later else ()
+        years = tuple(self.by_year)
+        earlier, later = bisect_left(years, year), bisect_right(years, year)
+        before = self.by_year[years[earlier - 1]] if earlier > 0 else ()
+        after = self.by_year[years[later]] if later < len(years) else ()
         return before, after
 
 

@@ -93,8 +93,9 @@ def plan_site(catalog: Catalog, content: Content, related: Optional[Mapping[str,
     specs += [type_page(catalog, t, names) for t in PROVIDER_TYPES]
     specs += [provider_page(p, names) for p in catalog.providers]
     index = RowIndex(table)
-    specs += [topic_page(t, page, catalog.topic_pages[t.slug], names, topic_inputs(t, page, index, catalog.years))
-              for t in catalog.topics.values() for page in catalog.topic_pages[t.slug]]
+    specs += [topic_page(t, page, links, names, topic_inputs(t, page, index, catalog.years))
+              for t in catalog.topics.values() for links in [topic_links(catalog.topic_pages[t.slug])]
+              for page in catalog.topic_pages[t.slug]]
     specs += [PageSpec(url, "national_goal.html", inputs) for url, inputs in national_goal_pages(catalog, index)]
     specs += [PageSpec(urls.DATA, "data.html", {"files": Shown(data_files(table, catalog))}),
               PageSpec(urls.COMPARE, "compare.html", in_sitemap=False)]
@@ -221,12 +222,18 @@ def provider_page(provider: Provider, names: Names) -> PageSpec:
                                                     "names": Shown(names.for_cards(provider.schemes))})
 
 
-def topic_page(topic: Topic, page: TopicPage, pages: tuple[TopicPage, ...], names: Names,
-               comparison: Mapping[str, Input]) -> PageSpec:
-    """One page of a topic's goals: every indicator of the schemes that used each, compared."""
+def topic_links(pages: tuple[TopicPage, ...]) -> Shown:
+    """The links to every page of a topic, one input that all of them share (so it is keyed once per topic, not
+    once per page: a topic of many pages would key the square of their number)."""
+    return Shown(tuple(PageLink(p.number, p.url) for p in pages))
+
+
+def topic_page(topic: Topic, page: TopicPage, links: Shown, names: Names, comparison: Mapping[str, Input]) -> PageSpec:
+    """One page of a topic's goals: every indicator of the schemes that used each, compared; links: topic_links of
+    the topic's pages."""
     cards = [u.scheme for section in page.sections for u in section.uses]
     return PageSpec(page.url, "topic.html", {
-        "topic": Shown(topic), "page": Shown(page), "pages": Shown(tuple(PageLink(p.number, p.url) for p in pages)),
+        "topic": Shown(topic), "page": Shown(page), "pages": links,
         "names": Shown(names.for_cards(cards)), **comparison})
 
 
