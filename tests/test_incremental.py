@@ -227,3 +227,28 @@ def test_the_write_stage_moves_new_folders_whole_and_merges_into_old_ones(tmp_pa
     for rel in ("b/c/index.html", "b/d/index.html", "e/f/g.txt"):
         st = (out / rel).stat()
         assert (manifest.files[rel].size, manifest.files[rel].mtime_ns) == (st.st_size, st.st_mtime_ns)
+
+
+@pytest.mark.parametrize("large", [True, False])
+def test_an_edit_of_large_pages_renders_on_every_core(root: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      large: bool) -> None:
+    """The few pages an edit re-renders go to forked workers when they came to PARALLEL_BYTES last time (here
+    lowered to a byte, or raised past any page), and the site is the same as a clean build's either way."""
+    from cquinlib.build import stages
+    from cquinlib.core.parallel import iter_parallel
+
+    asked: list[int] = []
+
+    def recording(*args: Any, min_items: int, **kwargs: Any) -> Any:
+        """iter_parallel, noting how many pages it was told make forking worth it."""
+        asked.append(min_items)
+        return iter_parallel(*args, min_items=min_items, **kwargs)
+
+    monkeypatch.setattr(stages, "iter_parallel", recording)
+    monkeypatch.setattr(stages, "PARALLEL_BYTES", 1 if large else 10**12)
+    CHANGES["scheme edited"](root)
+    result = build_site(options(root))
+    assert 0 < result.rendered < result.pages
+    assert asked == [1 if large else stages.PARALLEL_PAGES]
+    build_site(options(root, out="clean", cache="clean-cache"))
+    assert site_files(root / "site") == site_files(root / "clean")
