@@ -11,7 +11,7 @@ from typing import Any, Callable
 import pytest
 
 from conftest import SCHEME, write_content, write_library
-from cquinlib.search import stage as search_build
+from cquinlib.search import related
 from cquinlib.build.options import BuildOptions, default_templates_dir
 from cquinlib.build.pipeline import build_site
 from cquinlib.site.write import MANIFEST, STAGING, OutputFile, read_manifest, write_site
@@ -128,13 +128,17 @@ def test_a_file_saved_unchanged_renders_nothing(root: Path, monkeypatch: pytest.
     before = snapshot(root / "site")
     scheme = next((root / "schemes").rglob("example.yaml"))
     scheme.write_text(scheme.read_text())
-    made: list[int] = []
-    real = search_build.related_schemes
-    monkeypatch.setattr(search_build, "related_schemes", lambda *a, **k: made.append(1) or real(*a, **k))
+    # The search stage runs in a forked process: a call is marked by a file, which this process can see.
+    made = root / "related-made"
+    real = related.related_schemes
+    monkeypatch.setattr(related, "related_schemes", lambda *a, **k: made.touch() or real(*a, **k))
     result = build_site(options(root))
-    assert result.rendered == 0 and result.report.written == 0 and made == []
+    assert result.rendered == 0 and result.report.written == 0 and not made.exists()
     after = snapshot(root / "site")
     assert {k: v for k, v in after.items() if k != MANIFEST} == {k: v for k, v in before.items() if k != MANIFEST}
+    edit(scheme, "name: Fewer falls", "name: Fewer falls on wards")  # what related lists are made from
+    build_site(options(root))
+    assert made.exists(), "the related lists were not made again after a goal was renamed"
 
 
 def test_output_edited_by_hand_is_restored(root: Path) -> None:

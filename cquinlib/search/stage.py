@@ -13,7 +13,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 
 from ..core.digest import code_digest, digest_values
 from ..core.parallel import run_parallel
@@ -23,11 +23,11 @@ from ..library.shared import SharedContext
 from ..library.validate import ValidatedLibrary
 from .analysis import SearchAnalyzer
 from .document import Labels, document_key, index_digest, scheme_terms
-from .export import SearchFile, export_files
-from .index import DEFAULT_CACHE_DIR, SchemeLoader, TermsLoader, library_folder
-from .related import RELATED_COUNT, RELATED_TERMS, related_schemes
-from .state import doc_stats, update_state
 from .terms import DocTerms
+
+if TYPE_CHECKING:
+    from .export import SearchFile
+    from .index import SchemeLoader, TermsLoader
 
 RELATED = "related.json"
 SEARCH_ANALYSIS = "search"  # the name validation_analysis goes by among validation's analyses
@@ -121,9 +121,9 @@ def _analyse(context: tuple[Labels, SearchAnalyzer], item: tuple[Scheme, str]) -
     return scheme_terms(item[0], labels, item[1], analyzer)
 
 
-def build_search(source: SearchSource, cache_dir: Optional[Path] = DEFAULT_CACHE_DIR) -> SearchBuild:
+def build_search(source: SearchSource, cache_dir: Optional[Path]) -> SearchBuild:
     """Update the export state; find related schemes unless what they are made from is unchanged; list the
-    exported files."""
+    exported files (with no cache folder, in a scratch folder that goes once they are made)."""
     if cache_dir is None:
         with tempfile.TemporaryDirectory(prefix="cquin-search-") as scratch:
             return _build(source, Path(scratch))
@@ -132,6 +132,14 @@ def build_search(source: SearchSource, cache_dir: Optional[Path] = DEFAULT_CACHE
 
 def _build(source: SearchSource, cache_dir: Path) -> SearchBuild:
     """build_search with a cache folder."""
+    # Imported here, not with the module: validation takes only the analysis from this module, and a build runs
+    # the rest in a forked process of its own (build.searching), where loading them (a sixteenth of a second,
+    # most of it whoosh's query and reading modules) goes on beside the build rather than before it.
+    from .export import export_files
+    from .index import library_folder
+    from .related import related_schemes
+    from .state import doc_stats, update_state
+
     folder = library_folder(cache_dir, source.root)
     digests = {sid: index_digest(key) for sid, key in source.keys.items()}
     notices: list[str] = []
@@ -154,6 +162,8 @@ def related_key_of(source: SearchSource) -> str:
     Related schemes read the similar field alone, which holds no name from the shared files: an edit elsewhere in
     a scheme, or a topic renamed, keeps every list as it was.
     """
+    from .related import RELATED_COUNT, RELATED_TERMS
+
     # Status stands for listed; the id holds the year. Each card's goals digest was made when it was validated.
     parts = [part for c in sorted(source.cards, key=lambda c: c.id)
              for part in (c.id, c.status, source.goal_digests[c.id])]
