@@ -14,8 +14,8 @@ from ..core.progress import Progress
 from ..exchange.publish import template_sources
 from ..library.catalog import Catalog, catalog_from_cards
 from ..library.downloads import DOWNLOADS, download_blocks
-from ..library.urls import dest_rel
 from ..library.load import scan_library
+from ..library.urls import dest_rel
 from ..library.validate import Analysis, ValidatedLibrary, ValidateOptions, validate_library
 from ..search.stage import SEARCH_ANALYSIS, validation_analysis
 from ..site.content import Content, load_content

@@ -105,9 +105,9 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         return out
 
     def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
-        """A node's tag, as PyYAML's resolver gives it for a loader with no path resolvers and no resolvers for
-        any first character (this one's: format.scalars installs them by first character): libyaml asks for every
-        node of every file, and PyYAML's general version was a sixth of composing a scheme."""
+        """A node's tag, as PyYAML's resolver gives it to a loader with no path resolvers and no wildcard ones
+        (format.scalars installs this loader's resolvers by first character only): libyaml asks for every node of
+        every file, and PyYAML's general version was a sixth of composing a scheme."""
         if kind is yaml.ScalarNode:
             if implicit[0]:
                 for tag, pattern in self.yaml_implicit_resolvers.get(value[:1], ()):
@@ -147,8 +147,8 @@ def _guarded(construct: Callable[[Any, yaml.Node], Any]) -> Callable[[Any, yaml.
 
 
 install(_Loader)
-# _Loader.resolve holds only while nothing adds what it leaves out.
-assert not _Loader.yaml_path_resolvers and None not in _Loader.yaml_implicit_resolvers
+if _Loader.yaml_path_resolvers or None in _Loader.yaml_implicit_resolvers:  # what _Loader.resolve leaves out
+    raise ImportError("format.yamlio: the YAML loader has path or wildcard resolvers, which its resolve() ignores")
 # Only scalar constructors can fail on a value; guarding them alone keeps the other 95% of nodes at full speed.
 for _kind in ("null", "bool", "int", "float", "binary", "timestamp"):
     _tag = f"tag:yaml.org,2002:{_kind}"
