@@ -57,6 +57,7 @@ def _error(message: str) -> int:
 def run_new(args: argparse.Namespace) -> int:
     """Write a scheme skeleton at schemes/YEAR/REGION/SLUG.yaml, or print the blank template."""
     from ..exchange.scaffold import scheme_skeleton
+    from ..library.load import scan_library
 
     site_url, email = site_settings(args.content)
     if args.template:
@@ -66,8 +67,6 @@ def run_new(args: argparse.Namespace) -> int:
     if missing:
         print(f"build.py new: error: give {', '.join(missing)}", file=sys.stderr)
         return 2
-    from ..library.load import scan_library
-
     scan = scan_library(args.schemes)
     opened = open_years(scan)
     if not is_year_slug(args.year) or args.year not in opened:
@@ -90,6 +89,7 @@ def run_new(args: argparse.Namespace) -> int:
 def run_new_year(args: argparse.Namespace) -> int:
     """Open a year: its folder and a _year.yaml carrying the previous year's percentage and national goals."""
     from ..exchange.scaffold import year_yaml
+    from ..library.load import scan_library
 
     if not is_year_slug(args.year):
         print(f"build.py new-year: error: {args.year!r} is not a financial year YYYY-YY with consecutive years, "
@@ -97,8 +97,6 @@ def run_new_year(args: argparse.Namespace) -> int:
         return 2
     if not args.schemes.is_dir():
         return _error(f"schemes folder {args.schemes} not found")
-    from ..library.load import scan_library
-
     scan = scan_library(args.schemes)
     target = args.schemes / args.year / "_year.yaml"
     if target.exists():

@@ -93,9 +93,11 @@ def plan_site(catalog: Catalog, content: Content, related: Optional[Mapping[str,
     specs += [type_page(catalog, t, names) for t in PROVIDER_TYPES]
     specs += [provider_page(p, names) for p in catalog.providers]
     index = RowIndex(table)
-    specs += [topic_page(t, page, links, names, topic_inputs(t, page, index, catalog.years))
-              for t in catalog.topics.values() for links in [topic_links(catalog.topic_pages[t.slug])]
-              for page in catalog.topic_pages[t.slug]]
+    for topic in catalog.topics.values():
+        pages = catalog.topic_pages[topic.slug]
+        links = topic_links(pages)
+        specs += [topic_page(topic, page, links, names, topic_inputs(topic, page, index, catalog.years))
+                  for page in pages]
     specs += [PageSpec(url, "national_goal.html", inputs) for url, inputs in national_goal_pages(catalog, index)]
     specs += [PageSpec(urls.DATA, "data.html", {"files": Shown(data_files(table, catalog))}),
               PageSpec(urls.COMPARE, "compare.html", in_sitemap=False)]
