@@ -5,8 +5,9 @@ The comparisons and downloads need each scheme in full (baselines, targets, valu
 made afresh for every scheme, a build of a large library would unpickle and serialise all of it on every edit.
 
 The cache (CACHE/open-data/) is kept by financial year, since a scheme's id begins with its year and the
-downloads list schemes in id order: each year has its schemes' rows, with the size of each one's part of
-each download (YEAR.rows.pickle, read by every build), and its part of each download (YEAR.DIGEST.schemes.csv
+downloads list schemes in id order: each year has its schemes' entries (YEAR.rows.pickle, read by every build:
+each scheme's key, the size of its part of each download, its goals' percentage targets, and its rows pickled on
+their own, so that a build unpickles only the rows of the pages it renders), and its part of each download (YEAR.DIGEST.schemes.csv
 and so on), which the downloads are written from, block by block, and which an edit splits back into its
 schemes' parts to join them again with the edited one's. A large library's downloads are hundreds of
 megabytes: an edit reads and rewrites one year's part, and no build holds them whole. Every file is stamped
@@ -27,7 +28,7 @@ from ..library.catalog import Catalog
 from ..library import urls
 from ..library.downloads import (DOWNLOADS, Address, SchemeBytes, SchemeData, scheme_bytes, scheme_data,
                                  split_year_chunks, year_chunks)
-from ..library.indicators import IndicatorRow
+from ..library.indicators import GoalTargets, IndicatorRow, goal_targets
 from ..library.model import Scheme, Year
 from ..library.shared import SharedContext
 from ..library.validate import Analysis, ValidatedLibrary
@@ -42,12 +43,61 @@ PARALLEL_SCHEMES = 200
 Chunk = Callable[[str], bytes]  # one year's part of a download, by the download's URL
 
 
-class OpenData(NamedTuple):
-    """A build's open data: the indicator table (every built scheme's rows, in scheme id order), each year's part
-    of the downloads (in year order), the key of the downloads made from them (equal keys, equal bytes), and any
-    notice about the cache."""
+class TableRows:
+    """The indicator table as pages read it, goal by goal: each built scheme's rows, held as made or kept pickled
+    until a page reads them, and each goal's percentage targets, which a topic's summary reads for thousands of
+    schemes. Unpickled whole, a large library's table took over a second of every edit."""
 
-    rows: tuple[IndicatorRow, ...]
+    def __init__(self) -> None:
+        """An empty table."""
+        self.status: dict[str, str] = {}
+        self.made: dict[str, tuple[IndicatorRow, ...]] = {}
+        self.pickled: dict[str, bytes] = {}
+        self.targets: dict[str, dict[str, GoalTargets]] = {}
+        self.by_goal: dict[str, dict[str, tuple[IndicatorRow, ...]]] = {}  # each scheme's, once a page read it
+
+    def add(self, scheme_id: str, status: str, targets: dict[str, GoalTargets],
+            rows: Optional[tuple[IndicatorRow, ...]] = None, pickled: bytes = b"") -> None:
+        """Hold a scheme's rows (as made, or pickled) and its goals' targets."""
+        self.status[scheme_id], self.targets[scheme_id] = status, targets
+        if rows is not None:
+            self.made[scheme_id] = rows
+        else:
+            self.pickled[scheme_id] = pickled
+
+    def listed_count(self) -> int:
+        """How many rows the listed schemes have."""
+        return sum(len(goal.percents) for sid, status in self.status.items() if status == "published"
+                   for goal in self.targets[sid].values())
+
+    def goal_rows(self, scheme_id: str, goal_number: str) -> tuple[IndicatorRow, ...]:
+        """A listed scheme's rows of one goal, in indicator order (none for a scheme that is not listed)."""
+        if self.status.get(scheme_id) != "published":
+            return ()
+        goals = self.by_goal.get(scheme_id)
+        if goals is None:
+            rows = self.made.get(scheme_id)
+            if rows is None:
+                rows = pickle.loads(self.pickled[scheme_id])
+            found: dict[str, list[IndicatorRow]] = {}
+            for row in rows:
+                found.setdefault(row.goal_number, []).append(row)
+            goals = self.by_goal[scheme_id] = {number: tuple(items) for number, items in found.items()}
+        return goals.get(goal_number, ())
+
+    def goal_targets(self, scheme_id: str, goal_number: str) -> GoalTargets:
+        """The percentage targets of those rows (none for a scheme that is not listed)."""
+        if self.status.get(scheme_id) == "published" and goal_number in self.targets[scheme_id]:
+            return self.targets[scheme_id][goal_number]
+        return GoalTargets(scheme_id, goal_number, scheme_id.partition("/")[0], ())
+
+
+class OpenData(NamedTuple):
+    """A build's open data: the indicator table (every built scheme's rows), each year's part of the downloads (in
+    year order), the key of the downloads made from them (equal keys, equal bytes), and any notice about the
+    cache."""
+
+    rows: TableRows
     chunks: tuple[Chunk, ...]
     key: str
     notices: tuple[str, ...]
@@ -86,7 +136,7 @@ def open_data(library: ValidatedLibrary, catalog: Catalog, address: Address, cac
     fresh = library.analysed.get(OPEN_DATA_ANALYSIS, {})  # made by this very validation, for this address
     made = {sid: fresh[sid] for sid in todo if sid in fresh}
     made.update(_make(library, [sid for sid in todo if sid not in made], years, address))
-    rows: list[IndicatorRow] = []
+    table = TableRows()
     chunks: list[Chunk] = []
     for plan in plans:
         entries = kept[plan.slug]
@@ -97,14 +147,23 @@ def open_data(library: ValidatedLibrary, catalog: Catalog, address: Address, cac
             missing = [sid for sid in plan.ids if sid not in made and sid not in old]
             made.update(_make(library, missing, years, address))
             parts = [scheme_bytes(made[sid]) if sid in made else old[sid] for sid in plan.ids]
-            entries = {sid: (keys[sid], part.status, made[sid].rows if sid in made else entries[sid][2], part.sizes)
-                       for sid, part in zip(plan.ids, parts)}
+            entries = {sid: _entry(keys[sid], made[sid], part, store.folder is not None) if sid in made
+                       else entries[sid] for sid, part in zip(plan.ids, parts)}
             chunks.append(store.save(plan, entries, parts))
-        rows += [row for sid in plan.ids for row in entries[sid][2]]
+        for sid in plan.ids:
+            _, status, _, targets, pickled = entries[sid]
+            table.add(sid, status, targets, made[sid].rows if sid in made else None, pickled)
     store.forget_except(plans)
     # A scheme's data is made from its scheme and year alone, which its validation key covers (its status too).
     key = digest_bytes(stamp, *[plan.digest for plan in plans])
-    return OpenData(tuple(rows), tuple(chunks), key, store.notices())
+    return OpenData(table, tuple(chunks), key, store.notices())
+
+
+def _entry(key: str, data: SchemeData, part: SchemeBytes, kept: bool) -> tuple[Any, ...]:
+    """What is kept of a scheme made afresh: (key, status, sizes of its part of each download, its goals'
+    targets, its rows pickled, or nothing when nothing is kept)."""
+    pickled = pickle.dumps(data.rows, protocol=pickle.HIGHEST_PROTOCOL) if kept else b""
+    return (key, part.status, part.sizes, goal_targets(data.rows), pickled)
 
 
 def _year_plans(ids: list[str], keys: dict[str, str], stamp: str) -> list[_YearPlan]:
@@ -151,7 +210,7 @@ class _Store:
         self.digests: dict[str, str] = {}  # each year's digest as its kept files were last made, by slug
 
     def rows(self, plan: _YearPlan) -> dict[str, Any]:
-        """What is kept of a year's schemes, by id: (key, status, rows, sizes of its part of each download).
+        """What is kept of a year's schemes, by id: (key, status, sizes, targets, rows pickled; see _entry).
         Entries of a year whose schemes changed since are still used, each checked by its own key."""
         self.digests.pop(plan.slug, None)
         if self.folder is None:
@@ -181,7 +240,7 @@ class _Store:
             chunks = {d.url: (self.folder / _chunk_name(slug, digest, d.url)).read_bytes() for d in DOWNLOADS}
         except OSError:
             return {}
-        split = split_year_chunks(chunks, [(entries[sid][1], entries[sid][3]) for sid in ids])
+        split = split_year_chunks(chunks, [(entries[sid][1], entries[sid][2]) for sid in ids])
         if split is None:
             self.damaged.append(f"{_chunk_name(slug, digest, urls.SCHEMES_JSON)} and its like (not as kept)")
             return {}

@@ -87,7 +87,7 @@ def _render_and_write(options: BuildOptions, code: str, fingerprint: str, manife
                       validated: Validated, progress: Progress) -> BuildResult:
     """Plan the pages, render those whose key changed, and write them with the static and search files."""
     library, content, catalog, search = validated.library, validated.content, validated.catalog, validated.search
-    specs = plan_site(catalog, content, search.related, validated.data.rows)
+    specs = plan_site(catalog, content, search.related, validated.data.rows.listed_count())
     statics = static_outputs(catalog, content, options.templates_dir)
     opened = validated.data
     downloads = [OutputFile(d.url, key=opened.key, blocks=partial(download_blocks, d.url, opened.chunks))
@@ -112,7 +112,7 @@ def _render_and_write(options: BuildOptions, code: str, fingerprint: str, manife
     for template in sorted({spec.template for spec, _ in todo}):
         env.get_template(template)  # compiled once here, so forked renderers inherit it rather than each compiling
     wanted = [v.id for spec, _ in todo for v in spec.inputs.values() if isinstance(v, WholeScheme)]
-    job = RenderJob(Renderer(env, library.blobs(wanted)), tuple(spec for spec, _ in todo))
+    job = RenderJob(Renderer(env, library.blobs(wanted), validated.data.rows), tuple(spec for spec, _ in todo))
     # Pages stream from the workers into the write stage, which stages them as they come.
     pages = iter_parallel(render_one, job, range(len(todo)), min_items=_parallel_from(todo, manifest),
                           progress=progress.stage("rendering"))

@@ -1,19 +1,22 @@
 """The pages that compare schemes, all cut from the one indicator table: a topic's comparison, a national goal's
 page, the open data page and the side-by-side comparison.
+
+Planning reads no row: a page declares the goals whose rows it shows (FromTable), found from the catalog's cards,
+and the rows are read as the page renders, so an edit of a large library reads only the rows of what it renders.
 """
 
 from __future__ import annotations
 
-from typing import Iterable, NamedTuple, Optional, Sequence
+from typing import Any, Mapping, NamedTuple, Sequence
 
 from ..library import urls
 from ..library.catalog import Catalog, Heading, TopicPage
 from ..library.downloads import DOWNLOADS
-from ..library.indicators import (GoalRows, IndicatorRow, TargetSummary, listed_rows,
-                                  national_rows, scale_text, target_summary)
+from ..library.indicators import (GoalRows, GoalTargets, IndicatorRow, TargetSummary, national_rows, scale_text,
+                                  targets_summary)
 from ..library.model import NationalGoal, Topic, Year
 from .charts import summary_chart
-from .inputs import Shown
+from .inputs import FromTable, GoalRef, Input, Shown
 
 
 class ComparedGoal(NamedTuple):
@@ -40,42 +43,80 @@ class DataFile(NamedTuple):
     columns: tuple[tuple[str, str], ...]
 
 
-class RowIndex:
-    """The table's listed rows by (scheme id, goal number), so a page's goal uses find their rows at once."""
+class GoalPlan(NamedTuple):
+    """What a topic page's comparison shows of one goal before its rows are read: the heading, whether it runs on
+    from the page before, the name's other spellings, and how many of the page's goal uses are its."""
 
-    def __init__(self, rows: Iterable[IndicatorRow]) -> None:
-        """Index the rows of published schemes."""
-        self.by_goal: dict[tuple[str, str], list[IndicatorRow]] = {}
-        # Rows by topic and by national goal too: each page takes its own at once, not by a pass over the table.
-        self.by_topic: dict[str, list[IndicatorRow]] = {}
-        self.by_national: dict[tuple[str, str], list[IndicatorRow]] = {}
-        listed = listed_rows(rows)
-        for row in listed:
-            self.by_goal.setdefault((row.scheme_id, row.goal_number), []).append(row)
-            if row.national:
-                self.by_national.setdefault((row.year, row.national), []).append(row)
-            for topic in row.topics:
-                self.by_topic.setdefault(topic, []).append(row)
-
-    def topic_rows(self, topic: str) -> tuple[IndicatorRow, ...]:
-        """A topic's listed rows, in table order: what its targets' summary is made from, which no order changes
-        (indicators.topic_rows gives them in comparison order; sorting the whole table for the summaries took a
-        tenth of an edit's plan on a large library)."""
-        return tuple(self.by_topic.get(topic, ()))
-
-    def goal_rows(self, scheme_id: str, goal_number: str) -> GoalRows:
-        """A goal's rows, indicator by indicator: all of them."""
-        return GoalRows(scheme_id, goal_number, tuple(self.by_goal.get((scheme_id, goal_number), ())))
+    entry: Heading
+    continued: bool
+    spellings: tuple[str, ...]
+    uses: int
 
 
-def topic_comparison(page: TopicPage, index: RowIndex) -> tuple[ComparedGoal, ...]:
+class ChartPlan(NamedTuple):
+    """A targets chart before its rows are read: its id and title, and the years' labels by slug."""
+
+    chart_id: str
+    title: str
+    year_labels: Mapping[str, str]
+
+
+class TableRefs(NamedTuple):
+    """The goals each comparison reads, as (scheme id, goal number), in the table's order (scheme by id, then the
+    scheme's own order of goals), made from the catalog's cards: no row is read to plan a page."""
+
+    by_topic: Mapping[str, tuple[GoalRef, ...]]
+    by_national: Mapping[tuple[str, str], tuple[GoalRef, ...]]  # by (year, national goal id)
+
+
+def table_refs(catalog: Catalog) -> TableRefs:
+    """The listed schemes' goals under each topic and each national goal."""
+    by_topic: dict[str, list[GoalRef]] = {}
+    by_national: dict[tuple[str, str], list[GoalRef]] = {}
+    for card in catalog.built:  # in id order, as the table is
+        if not card.listed:
+            continue
+        for goal in card.goals:
+            ref = (card.id, goal.number)
+            for topic in dict.fromkeys(goal.topics):
+                by_topic.setdefault(topic, []).append(ref)
+            if goal.national:
+                by_national.setdefault((card.year, goal.national), []).append(ref)
+    return TableRefs({k: tuple(v) for k, v in by_topic.items()}, {k: tuple(v) for k, v in by_national.items()})
+
+
+def topic_comparison(page: TopicPage) -> FromTable:
     """A topic page's goals with every indicator of every use it shows, spellings of a name together."""
-    found = []
+    plan, goals = [], []
     for section in page.sections:
-        uses = tuple(index.goal_rows(u.scheme.id, u.goal.number) for u in section.uses)
         spellings = tuple(sorted({u.goal.name for u in section.uses} - {section.entry.name}))
-        found.append(ComparedGoal(section.entry, section.continued, spellings, uses))
+        plan.append(GoalPlan(section.entry, section.continued, spellings, len(section.uses)))
+        goals += [(u.scheme.id, u.goal.number) for u in section.uses]
+    return FromTable(compared_goals, tuple(plan), tuple(goals))
+
+
+def compared_goals(plan: tuple[GoalPlan, ...], read: tuple[GoalRows, ...]) -> tuple[ComparedGoal, ...]:
+    """A topic comparison's goals, each with its uses' rows (read in the plan's order)."""
+    found, start = [], 0
+    for goal in plan:
+        found.append(ComparedGoal(goal.entry, goal.continued, goal.spellings, read[start:start + goal.uses]))
+        start += goal.uses
     return tuple(found)
+
+
+def summary_of(plan: None, read: tuple[GoalTargets, ...]) -> TargetSummary:
+    """The summary of the targets of the goals read."""
+    return targets_summary(read)
+
+
+def chart_of(plan: ChartPlan, read: tuple[GoalTargets, ...]) -> Any:
+    """The targets chart by year of the goals read (None without a percentage target)."""
+    return summary_chart(plan.chart_id, plan.title, targets_summary(read), plan.year_labels)
+
+
+def national_rows_of(plan: tuple[str, str], read: tuple[GoalRows, ...]) -> tuple[IndicatorRow, ...]:
+    """A national goal's rows, of the adopting goals read, by scheme; plan: the (year, goal id)."""
+    return national_rows((row for goal in read for row in goal.rows), *plan)
 
 
 class NationalSetting(NamedTuple):
@@ -86,40 +127,45 @@ class NationalSetting(NamedTuple):
     scale: str
 
 
-def topic_inputs(topic: Topic, page: TopicPage, index: RowIndex, years: Sequence[Year]) -> dict[str, Shown]:
+def topic_inputs(topic: Topic, page: TopicPage, refs: TableRefs, years: Sequence[Year],
+                 year_labels: Mapping[str, str]) -> dict[str, Input]:
     """What a topic page adds for its comparison: its goals' rows, and on its first page the targets' summary,
     their chart by year, and the national goals under the topic with their thresholds and payment rules."""
-    first = page.number == 1
-    summary: Optional[TargetSummary] = target_summary(index.topic_rows(topic.slug)) if first else None
-    chart = summary_chart("targets-chart", f"Percentage targets under {topic.name}, by year", summary,
-                          {y.slug: y.label for y in years}) if summary is not None else None
+    if page.number != 1:
+        return {"compared": topic_comparison(page), "summary": Shown(None), "targets_chart": Shown(None),
+                "national": Shown(())}
+    goals = refs.by_topic.get(topic.slug, ())
+    chart = ChartPlan("targets-chart", f"Percentage targets under {topic.name}, by year", year_labels)
     national = tuple(NationalSetting(y.label, g, scale_text(g.payment_scale)) for y in years
-                     for g in y.national_goals if topic.slug in g.topics) if first else ()
-    return {"compared": Shown(topic_comparison(page, index)), "summary": Shown(summary), "targets_chart": Shown(chart),
-            "national": Shown(national)}
+                     for g in y.national_goals if topic.slug in g.topics)
+    return {"compared": topic_comparison(page), "summary": FromTable(summary_of, None, goals, targets=True),
+            "targets_chart": FromTable(chart_of, chart, goals, targets=True), "national": Shown(national)}
 
 
-def national_goal_pages(catalog: Catalog, index: RowIndex) -> list[tuple[str, dict[str, Shown]]]:
+def national_goal_pages(catalog: Catalog, refs: TableRefs) -> list[tuple[str, dict[str, Input]]]:
     """Each national goal's page: its URL and inputs (the goal, its year, its topics, every adopting scheme's rows
     and a summary of their targets)."""
+    cards = {card.id: card for card in catalog.listed}
     pages = []
     for year in catalog.years:
         for goal in year.national_goals:
-            rows = national_rows(index.by_national.get((year.slug, goal.id), ()), year.slug, goal.id)
-            summary = target_summary(rows)
+            goals = refs.by_national.get((year.slug, goal.id), ())
             topics = {t: catalog.topics[t] for t in goal.topics if t in catalog.topics}
+            regions = sorted({cards[sid].region for sid, _ in goals})
+            chart = ChartPlan("targets-chart", f"Percentage targets set for “{goal.name}”", {year.slug: year.label})
             pages.append((urls.national_goal_url(year.slug, goal.id), {
                 "goal": Shown(goal), "year": Shown(_year_only(year)), "topics": Shown(topics),
-                "rows": Shown(rows), "summary": Shown(summary),
-                "targets_chart": Shown(summary_chart("targets-chart", f"Percentage targets set for “{goal.name}”", summary,
-                                                     {year.slug: year.label})),
-                "regions": Shown({r.region: catalog.regions[r.region].name for r in rows})}))
+                "rows": FromTable(national_rows_of, (year.slug, goal.id), goals),
+                "summary": FromTable(summary_of, None, goals, targets=True),
+                "targets_chart": FromTable(chart_of, chart, goals, targets=True),
+                "regions": Shown({slug: catalog.regions[slug].name for slug in regions})}))
     return pages
 
 
-def data_files(table: Sequence[IndicatorRow], catalog: Catalog) -> tuple[DataFile, ...]:
-    """The downloads as the data page documents them, columns from the declarations that write them."""
-    counts = {urls.SCHEMES_CSV: len(catalog.listed), urls.INDICATORS_CSV: len(listed_rows(table)),
+def data_files(listed_rows: int, catalog: Catalog) -> tuple[DataFile, ...]:
+    """The downloads as the data page documents them (listed_rows: how many rows the listed schemes have), columns
+    from the declarations that write them."""
+    counts = {urls.SCHEMES_CSV: len(catalog.listed), urls.INDICATORS_CSV: listed_rows,
               urls.SCHEMES_JSON: len(catalog.built)}
     return tuple(DataFile(d.url, d.title, d.row, counts[d.url], tuple((c.name, c.description) for c in d.columns))
                  for d in DOWNLOADS)

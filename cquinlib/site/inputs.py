@@ -1,9 +1,11 @@
 """What a page reads, declared as typed inputs: a template is handed these and nothing else, and a page's key is
 made from them, so a page whose inputs are unchanged has unchanged bytes.
 
-Three kinds: a Shown value (model values, catalog parts, rows), keyed by everything in it, where a scheme's card
-counts by its digest; a whole Scheme, keyed by its validation key and loaded only when its page renders; and
-Names, the year labels and region names of the schemes a listing shows.
+Three kinds: a Shown value (model values, catalog parts), keyed by everything in it, where a scheme's card counts
+by its digest; a WholeScheme, keyed by its validation key and loaded only when its page renders; and a FromTable
+value, made as its page renders from the indicator table's rows of the goals it declares, keyed by their schemes'
+validation keys. Names (the year labels and region names of the schemes a listing shows) is a Shown value that
+listings share.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any, Callable, Iterable, Mapping, Protocol, Union
 from ..core.digest import digest_bytes
 from ..library.cards import GoalCard, SchemeCard
 from ..library.catalog import GoalUse
-from ..library.indicators import GoalRows, IndicatorRow
+from ..library.indicators import GoalRows, GoalTargets, IndicatorRow
 from ..library.model import Commissioner, NationalGoal, Region, Scheme, Topic, Year
 
 
@@ -46,7 +48,35 @@ class WholeScheme:
     id: str
 
 
-Input = Union[Shown, WholeScheme]
+GoalRef = tuple[str, str]  # a goal of a scheme: (scheme id, goal number)
+
+
+@dataclass(frozen=True, slots=True)
+class FromTable:
+    """A value made as its page renders, by `make(plan, read)`: `read` holds, for each goal of `goals` in order, its
+    listed rows (GoalRows) or, with `targets`, only their percentage targets (GoalTargets), and `plan` is the rest of
+    what the value shows, keyed as a Shown is. A row is made from its scheme and year alone, which the scheme's
+    validation key covers, so the key takes each goal by that key and its number, and planning reads no row:
+    an edit of a large library reads only the rows of the pages that render. `make` must be a function of a
+    module (its name is part of the key, and the code's digest covers what it does)."""
+
+    make: Callable[[Any, tuple[Any, ...]], Any]
+    plan: Any
+    goals: tuple[GoalRef, ...]
+    targets: bool = False
+
+
+Input = Union[Shown, WholeScheme, FromTable]
+
+
+class RowSource(Protocol):
+    """The indicator table as pages read it, goal by goal (the build's open data gives it)."""
+
+    def goal_rows(self, scheme_id: str, goal_number: str) -> tuple[IndicatorRow, ...]:
+        """A listed scheme's rows of one goal, in indicator order (none for a scheme that is not listed)."""
+
+    def goal_targets(self, scheme_id: str, goal_number: str) -> GoalTargets:
+        """The percentage targets of those rows (none for a scheme that is not listed)."""
 
 
 @dataclass(frozen=True)
@@ -81,12 +111,15 @@ class InputKeys:
         self.walked: dict[int, str] = {}
         self.parts: dict[tuple[str, int], str] = {}  # a named input's whole part, by the input's id likewise
         self.records: dict[int, str] = {}  # model records (a topic, a region) many pages show, by id likewise
+        self.goals: dict[int, str] = {}  # the goals FromTable inputs declare, by the tuple's id likewise
 
     def __call__(self, name: str, value: Input) -> str:
         """The part of a page's key one input gives: its name and a text of everything in it (joined into the
         page's one digest; a large library keys tens of thousands of inputs on every build)."""
         if type(value) is WholeScheme:
             return f"{name}\x1fscheme {self.keys.scheme_keys[value.id]}"
+        if type(value) is FromTable:
+            return self._from_table(name, value)
         # By the input itself first: pages share inputs (a year, the names table), and this skips even the text.
         part = self.parts.get((name, id(value)))
         if part is None:
@@ -100,9 +133,33 @@ class InputKeys:
         return part
 
 
-def resolve(value: Input, load_scheme: Callable[[str], Scheme]) -> Any:
-    """What a template receives for an input."""
-    return load_scheme(value.id) if isinstance(value, WholeScheme) else value.value
+    def _from_table(self, name: str, value: FromTable) -> str:
+        """A FromTable input's part: its function, its plan, and its goals by their schemes' keys (a topic's
+        summary and its chart declare the same goals, thousands of them: their text is made once)."""
+        goals = self.goals.get(id(value.goals))
+        if goals is None:
+            schemes = self.keys.scheme_keys
+            goals = self.goals[id(value.goals)] = " ".join([f"{schemes[sid]} {number!r}"
+                                                            for sid, number in value.goals])
+        parts: list[str] = []
+        _walk(value.plan, parts, self.keys, self.records)
+        make = value.make
+        return "\x1f".join([name, f"table {make.__module__}.{make.__qualname__} {value.targets}", *parts, goals])
+
+
+def resolve(value: Input, load_scheme: Callable[[str], Scheme], rows: RowSource) -> Any:
+    """What a template receives for an input: a FromTable value is made here, from the rows it declared alone."""
+    kind = type(value)
+    if kind is Shown:
+        return value.value  # type: ignore[union-attr]
+    if kind is WholeScheme:
+        return load_scheme(value.id)  # type: ignore[union-attr]
+    table: FromTable = value  # type: ignore[assignment]
+    if table.targets:
+        read: tuple[Any, ...] = tuple(rows.goal_targets(sid, number) for sid, number in table.goals)
+    else:
+        read = tuple(GoalRows(sid, number, rows.goal_rows(sid, number)) for sid, number in table.goals)
+    return table.make(table.plan, read)
 
 
 _ATOMS = frozenset({str, int, float, bool, type(None), dt.date})
@@ -128,10 +185,6 @@ def _walk(value: Any, out: list[str], keys: KeySource, records: dict[int, str]) 
         pass
     elif kind is GoalUse:
         out.append(f"use {keys.card_digests[value.scheme.id]} {value.goal.number!r}")
-    elif kind is IndicatorRow:  # a row of atoms and milestones, shown by many comparison pages: keyed once
-        out.append(_row(value, keys))
-    elif kind is GoalRows:
-        out.append(f"goal rows {keys.scheme_keys[value.scheme_id]} {value.goal_number!r}")
     elif kind in _ATOMS or isinstance(value, PurePath):
         out.append(repr(value))
     elif kind in _PLAIN_RECORDS:
@@ -156,13 +209,6 @@ def _walk(value: Any, out: list[str], keys: KeySource, records: dict[int, str]) 
         _walk(sorted(value), out, keys, records)
     else:
         raise TypeError(f"a page input cannot hold a {type(value).__name__}: it could not be keyed")
-
-
-def _row(row: IndicatorRow, keys: KeySource) -> str:
-    """An indicator row by its scheme's validation key and its place (goal and indicator numbers, unique in the
-    scheme): a row is made from its scheme and its year alone, which that key covers (build.opendata keeps rows
-    by the same key), so no row need be read to key the pages that show it."""
-    return f"row {keys.scheme_keys[row.scheme_id]} {row.goal_number!r} {row.indicator_number!r}"
 
 
 def _record(value: Any, records: dict[int, str]) -> str:
@@ -203,13 +249,6 @@ def _walk_sequence(value: tuple[Any, ...] | list[Any], out: list[str], keys: Key
     elif first is GoalUse and all(type(item) is GoalUse for item in value):
         digests = keys.card_digests
         out.append("uses " + " ".join([f"{digests[u.scheme.id]} {u.goal.number!r}" for u in value]))
-    elif first is GoalRows and all(type(item) is GoalRows for item in value):
-        schemes = keys.scheme_keys
-        out.append("goal rows " + " ".join([f"{schemes[g.scheme_id]} {g.goal_number!r}" for g in value]))
-    elif first is IndicatorRow and all(type(item) is IndicatorRow for item in value):
-        schemes = keys.scheme_keys
-        out.append("rows " + " ".join([f"{schemes[r.scheme_id]} {r.goal_number!r} {r.indicator_number!r}"
-                                       for r in value]))
     elif all(type(item) in _ATOMS for item in value):
         out.append(repr(value))  # plain values (names, numbers): their repr is all of them
     elif all(type(item) is tuple and all(type(part) in _ATOMS for part in item) for item in value):

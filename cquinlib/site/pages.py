@@ -8,16 +8,15 @@ sitemap lists the planned pages themselves.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, NamedTuple, Optional, Sequence
+from typing import Mapping, NamedTuple, Optional
 
 from ..format.spec import PROVIDER_TYPES
 from ..library import urls
 from ..library.cards import SchemeCard
 from ..library.catalog import Catalog, GoalEntry, Provider, TopicPage, news_of
-from ..library.indicators import IndicatorRow
 from ..library.model import Topic
 from . import charts
-from .comparisons import RowIndex, data_files, national_goal_pages, topic_inputs
+from .comparisons import data_files, national_goal_pages, table_refs, topic_inputs
 from .az import az_letters
 from .content import Content, Page
 from .inputs import Input, Names, Shown, WholeScheme
@@ -77,9 +76,10 @@ class PageLink(NamedTuple):
 
 
 def plan_site(catalog: Catalog, content: Content, related: Optional[Mapping[str, tuple[str, ...]]] = None,
-              table: Sequence[IndicatorRow] = ()) -> list[PageSpec]:
-    """Every page the site has, in a stable order; related: similar schemes' ids by scheme id; table: the
-    indicator table every comparison is cut from."""
+              listed_rows: int = 0) -> list[PageSpec]:
+    """Every page the site has, in a stable order; related: similar schemes' ids by scheme id; listed_rows: how
+    many rows of the indicator table the listed schemes have (the comparisons declare the rows they show, which
+    are read as they render)."""
     names = Names.of(catalog.years, catalog.regions.values())
     specs = [home_page(catalog, names), years_page(catalog), regions_page(catalog), types_page(catalog),
              providers_page(catalog), goals_page(catalog, names), national_goals_page(catalog),
@@ -92,14 +92,14 @@ def plan_site(catalog: Catalog, content: Content, related: Optional[Mapping[str,
     specs += [region_page(catalog, slug, names) for slug in catalog.regions]
     specs += [type_page(catalog, t, names) for t in PROVIDER_TYPES]
     specs += [provider_page(p, names) for p in catalog.providers]
-    index = RowIndex(table)
+    refs = table_refs(catalog)
     for topic in catalog.topics.values():
         pages = catalog.topic_pages[topic.slug]
         links = topic_links(pages)
-        specs += [topic_page(topic, page, links, names, topic_inputs(topic, page, index, catalog.years))
+        specs += [topic_page(topic, page, links, names, topic_inputs(topic, page, refs, catalog.years, names.years))
                   for page in pages]
-    specs += [PageSpec(url, "national_goal.html", inputs) for url, inputs in national_goal_pages(catalog, index)]
-    specs += [PageSpec(urls.DATA, "data.html", {"files": Shown(data_files(table, catalog))}),
+    specs += [PageSpec(url, "national_goal.html", inputs) for url, inputs in national_goal_pages(catalog, refs)]
+    specs += [PageSpec(urls.DATA, "data.html", {"files": Shown(data_files(listed_rows, catalog))}),
               PageSpec(urls.COMPARE, "compare.html", in_sitemap=False)]
     specs += scheme_pages(catalog, related or {}, names)
     specs += [submit_page(p, catalog, content) if p.url == urls.SUBMIT else content_page(p) for p in content.pages]

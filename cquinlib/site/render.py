@@ -21,7 +21,7 @@ from ..library.payments import money_text as format_money  # the calculator's wo
 from .charts import scheme_value_chart
 from .content import Content
 from .failures import UnsafeOutput, render_failure
-from .inputs import resolve
+from .inputs import RowSource, resolve
 from .markup import MarkdownRenderer
 from .pages import PageSpec
 
@@ -76,14 +76,15 @@ def format_number(value: Optional[float]) -> str:
 @dataclass(frozen=True)
 class Renderer:
     """Renders page specs, handing each template its page's inputs and nothing else; whole schemes come from
-    their pickled models (by id), loaded only for their own page."""
+    their pickled models (by id), loaded only for their own page, and the comparisons' rows from the table."""
 
     env: jinja2.Environment
     scheme_blobs: Mapping[str, bytes]
+    rows: RowSource
 
     def render(self, spec: PageSpec) -> bytes:
         """The bytes of one page; never one that holds a control character raw."""
-        context = {name: resolve(value, self.load_scheme) for name, value in spec.inputs.items()}
+        context = {name: resolve(value, self.load_scheme, self.rows) for name, value in spec.inputs.items()}
         markdown = self.env.filters["markdown"]
         if isinstance(markdown, MarkdownRenderer):
             markdown.start_page()
