@@ -7,8 +7,8 @@ made afresh for every scheme, a build of a large library would unpickle and seri
 The cache (CACHE/open-data/) is kept by financial year, since a scheme's id begins with its year and the
 downloads list schemes in id order: each year has its schemes' entries (YEAR.rows.pickle, read by every build:
 each scheme's key, the size of its part of each download, its goals' percentage targets, and its rows pickled on
-their own, so that a build unpickles only the rows of the pages it renders), and its part of each download (YEAR.DIGEST.schemes.csv
-and so on), which the downloads are written from, block by block, and which an edit splits back into its
+their own, so that a build unpickles only the rows of the pages it renders), and its part of each download
+(YEAR.DIGEST.schemes.csv and so on), which the downloads are written from, block by block, and which an edit splits back into its
 schemes' parts to join them again with the edited one's. A large library's downloads are hundreds of
 megabytes: an edit reads and rewrites one year's part, and no build holds them whole. Every file is stamped
 with the code that makes it and the site's address (the downloads give full addresses), and a year's with a
@@ -28,7 +28,7 @@ from ..library.catalog import Catalog
 from ..library import urls
 from ..library.downloads import (DOWNLOADS, Address, SchemeBytes, SchemeData, scheme_bytes, scheme_data,
                                  split_year_chunks, year_chunks)
-from ..library.indicators import GoalTargets, IndicatorRow, goal_targets
+from ..library.indicators import GoalTargets, IndicatorRow, goal_targets, rows_by_goal
 from ..library.model import Scheme, Year
 from ..library.shared import SharedContext
 from ..library.validate import Analysis, ValidatedLibrary
@@ -79,10 +79,7 @@ class TableRows:
             rows = self.made.get(scheme_id)
             if rows is None:
                 rows = pickle.loads(self.pickled[scheme_id])
-            found: dict[str, list[IndicatorRow]] = {}
-            for row in rows:
-                found.setdefault(row.goal_number, []).append(row)
-            goals = self.by_goal[scheme_id] = {number: tuple(items) for number, items in found.items()}
+            goals = self.by_goal[scheme_id] = rows_by_goal(rows)
         return goals.get(goal_number, ())
 
     def goal_targets(self, scheme_id: str, goal_number: str) -> GoalTargets:

@@ -88,13 +88,18 @@ class GoalTargets(NamedTuple):
     percents: tuple[Optional[float], ...]
 
 
-def goal_targets(rows: Iterable[IndicatorRow]) -> dict[str, GoalTargets]:
-    """Each goal's targets among one scheme's rows, by goal number."""
+def rows_by_goal(rows: Iterable[IndicatorRow]) -> dict[str, tuple[IndicatorRow, ...]]:
+    """One scheme's rows by goal number, each goal's in indicator order."""
     by_goal: dict[str, list[IndicatorRow]] = {}
     for row in rows:
         by_goal.setdefault(row.goal_number, []).append(row)
+    return {number: tuple(found) for number, found in by_goal.items()}
+
+
+def goal_targets(rows: Iterable[IndicatorRow]) -> dict[str, GoalTargets]:
+    """Each goal's targets among one scheme's rows, by goal number."""
     return {number: GoalTargets(found[0].scheme_id, number, found[0].year, tuple(r.target_percent for r in found))
-            for number, found in by_goal.items()}
+            for number, found in rows_by_goal(rows).items()}
 
 
 def percent_of(text: str) -> Optional[float]:
