@@ -47,7 +47,7 @@ def test_a_table_value_is_keyed_by_its_schemes_keys_function_and_plan() -> None:
     def key(scheme_key: str, value: FromTable) -> str:
         """The input's part of a page key."""
         keys = SimpleNamespace(card_digests={}, scheme_keys={"2019-20/a/x": scheme_key})
-        return InputKeys(keys)("rows", value)  # type: ignore[arg-type]
+        return InputKeys(keys, Table())("rows", value)  # type: ignore[arg-type]
 
     base = key("k1", FromTable(echo, "p", goals))
     assert key("k1", FromTable(echo, "p", goals)) == base
@@ -55,3 +55,37 @@ def test_a_table_value_is_keyed_by_its_schemes_keys_function_and_plan() -> None:
     assert key("k1", FromTable(echo, "q", goals)) != base
     assert key("k1", FromTable(echo, "p", goals, targets=True)) != base
     assert key("k1", FromTable(resolve, "p", goals)) != base  # type: ignore[arg-type]
+
+
+class Targets:
+    """Only targets, as given: asking for rows fails."""
+
+    def __init__(self, percents: tuple[float | None, ...]) -> None:
+        """Every goal's targets are these."""
+        self.percents = percents
+
+    def goal_rows(self, scheme_id: str, goal_number: str) -> tuple[Any, ...]:
+        """Never asked: a targets value is keyed without rows."""
+        raise AssertionError("rows read to key a targets value")
+
+    def goal_targets(self, scheme_id: str, goal_number: str) -> GoalTargets:
+        """The targets given, for any goal."""
+        return GoalTargets(scheme_id, goal_number, scheme_id.partition("/")[0], self.percents)
+
+
+def test_a_targets_value_is_keyed_by_the_targets_it_reads() -> None:
+    """A summary of targets keeps its key when a scheme changes elsewhere (a new validation key, same targets)
+    and takes another when a target, or the set of goals, changes."""
+    goals = (("2019-20/a/x", "1"), ("2020-21/b/y", "2"))
+
+    def key(scheme_key: str, percents: tuple[float | None, ...], chosen: tuple[tuple[str, str], ...] = goals) -> str:
+        """The part of a page key of a targets summary over the chosen goals."""
+        keys = SimpleNamespace(card_digests={}, scheme_keys={"2019-20/a/x": scheme_key, "2020-21/b/y": "k"})
+        value = FromTable(echo, None, chosen, targets=True)
+        return InputKeys(keys, Targets(percents))("summary", value)  # type: ignore[arg-type]
+
+    base = key("k1", (90.0, None))
+    assert key("k2", (90.0, None)) == base
+    assert key("k1", (95.0, None)) != base
+    assert key("k1", (90.0, 10.0)) != base
+    assert key("k1", (90.0, None), goals[:1]) != base

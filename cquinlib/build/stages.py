@@ -19,7 +19,7 @@ from ..library.urls import dest_rel
 from ..library.validate import Analysis, ValidatedLibrary, ValidateOptions, validate_library
 from ..search.stage import SEARCH_ANALYSIS, validation_analysis
 from ..site.content import Content, load_content
-from ..site.inputs import InputKeys, KeySource, WholeScheme
+from ..site.inputs import InputKeys, KeySource, RowSource, WholeScheme
 from ..site.outputs import static_outputs, url_clashes
 from ..site.pages import PageSpec, plan_site
 from ..site.render import RenderJob, Renderer, make_environment, render_one
@@ -102,7 +102,7 @@ def _render_and_write(options: BuildOptions, code: str, fingerprint: str, manife
     # What every page shares: the code, the templates, and the site-wide globals the templates see.
     base = digest_bytes(code, tree_digest(options.templates_dir), repr(content.site),
                         repr([(p.url, p.title, p.nav) for p in content.pages]))
-    keys = page_keys(specs, base, library)
+    keys = page_keys(specs, base, library, validated.data.rows)
     todo, kept = split_current([((spec, key), spec.url, key) for spec, key in zip(specs, keys)], manifest, damaged)
     kept.update(search.kept)
     kept.update(templates_kept)
@@ -144,9 +144,9 @@ def _address_notice(content: Content, options: BuildOptions) -> tuple[str, ...]:
             "was written, nor the Atom feed (feed.xml)",)
 
 
-def page_keys(specs: list[PageSpec], base: str, keys: KeySource) -> list[str]:
+def page_keys(specs: list[PageSpec], base: str, keys: KeySource, rows: RowSource) -> list[str]:
     """Each page's key, from its template, its URL and its declared inputs: equal keys mean equal bytes."""
-    key_of = InputKeys(keys)
+    key_of = InputKeys(keys, rows)
     # One digest of the parts joined: each is a repr, a hex digest or a name, none of which holds the separator
     # (repr writes a control character as an escape), and a large library keys tens of thousands of pages.
     return [digest_bytes("\x1e".join([base, spec.template, spec.url,

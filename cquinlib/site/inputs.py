@@ -4,8 +4,8 @@ made from them, so a page whose inputs are unchanged has unchanged bytes.
 Three kinds: a Shown value (model values, catalog parts), keyed by everything in it, where a scheme's card counts
 by its digest; a WholeScheme, keyed by its validation key and loaded only when its page renders; and a FromTable
 value, made as its page renders from the indicator table's rows of the goals it declares, keyed by their schemes'
-validation keys. Names (the year labels and region names of the schemes a listing shows) is a Shown value that
-listings share.
+validation keys (or, made from targets alone, by the targets it reads). Names (the year labels and region names
+of the schemes a listing shows) is a Shown value that listings share.
 """
 
 from __future__ import annotations
@@ -57,8 +57,10 @@ class FromTable:
     listed rows (GoalRows) or, with `targets`, only their percentage targets (GoalTargets), and `plan` is the rest of
     what the value shows, keyed as a Shown is. A row is made from its scheme and year alone, which the scheme's
     validation key covers, so the key takes each goal by that key and its number, and planning reads no row:
-    an edit of a large library reads only the rows of the pages that render. `make` must be a function of a
-    module (its name is part of the key, and the code's digest covers what it does)."""
+    an edit of a large library reads only the rows of the pages that render. Targets are small and kept apart
+    from the rows, so a targets value is keyed by the targets it reads: an edit that leaves a scheme's targets
+    alone renders none of the summaries of thousands of schemes it is counted in. `make` must be a function of
+    a module (its name is part of the key, and the code's digest covers what it does)."""
 
     make: Callable[[Any, tuple[Any, ...]], Any]
     plan: Any
@@ -104,14 +106,14 @@ class Names:
 class InputKeys:
     """Keys of page inputs for one plan: a value many pages share (a year, a region) is walked once."""
 
-    def __init__(self, keys: KeySource) -> None:
-        """Keys from these digests; nothing walked yet."""
-        self.keys = keys
+    def __init__(self, keys: KeySource, rows: RowSource) -> None:
+        """Keys from these digests and these rows' targets; nothing walked yet."""
+        self.keys, self.rows = keys, rows
         # By the id of a value the plan holds: the plan outlives this object, so no id is reused meanwhile.
         self.walked: dict[int, str] = {}
         self.parts: dict[tuple[str, int], str] = {}  # a named input's whole part, by the input's id likewise
         self.records: dict[int, str] = {}  # model records (a topic, a region) many pages show, by id likewise
-        self.goals: dict[int, str] = {}  # the goals FromTable inputs declare, by the tuple's id likewise
+        self.goals: dict[tuple[int, bool], str] = {}  # the goals FromTable inputs declare, by the tuple's id too
 
     def __call__(self, name: str, value: Input) -> str:
         """The part of a page's key one input gives: its name and a text of everything in it (joined into the
@@ -132,19 +134,24 @@ class InputKeys:
             part = self.parts[(name, id(value))] = f"{name}\x1f{found}"
         return part
 
-
     def _from_table(self, name: str, value: FromTable) -> str:
-        """A FromTable input's part: its function, its plan, and its goals by their schemes' keys (a topic's
-        summary and its chart declare the same goals, thousands of them: their text is made once)."""
-        goals = self.goals.get(id(value.goals))
+        """A FromTable input's part: its function, its plan, and its goals (a topic's summary and its chart
+        declare the same goals, thousands of them: their text is made once)."""
+        goals = self.goals.get((id(value.goals), value.targets))
         if goals is None:
-            schemes = self.keys.scheme_keys
-            goals = self.goals[id(value.goals)] = " ".join([f"{schemes[sid]} {number!r}"
-                                                            for sid, number in value.goals])
+            goals = self.goals[(id(value.goals), value.targets)] = self._goals_text(value)
         parts: list[str] = []
         _walk(value.plan, parts, self.keys, self.records)
         make = value.make
         return "\x1f".join([name, f"table {make.__module__}.{make.__qualname__} {value.targets}", *parts, goals])
+
+    def _goals_text(self, value: FromTable) -> str:
+        """The text of a FromTable input's goals: the targets it reads, or each scheme's key and goal number."""
+        if value.targets:
+            targets = self.rows.goal_targets
+            return " ".join([repr(targets(sid, number)) for sid, number in value.goals])
+        schemes = self.keys.scheme_keys
+        return " ".join([f"{schemes[sid]} {number!r}" for sid, number in value.goals])
 
 
 def resolve(value: Input, load_scheme: Callable[[str], Scheme], rows: RowSource) -> Any:
